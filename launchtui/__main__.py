@@ -1,0 +1,5 @@
+"""`python -m launchtui` is the same as the `launchtui` command."""
+
+from .cli import main
+
+main()

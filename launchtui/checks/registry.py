@@ -1,0 +1,73 @@
+"""How a check declares itself: a stable id, its home stage, and a default severity."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding, Severity, Status
+
+if TYPE_CHECKING:
+    from ..context import CheckContext
+
+CheckFunction = Callable[["CheckContext"], Awaitable[list[Finding]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    id: str
+    stage: str
+    title: str
+    severity: Severity
+    active: bool = False  # sends repeated requests (load), so --no-active-probes turns it off
+    run: CheckFunction | None = field(default=None, compare=False)
+
+    def finding(
+        self,
+        target: str,
+        status: Status,
+        summary: str,
+        *,
+        severity: Severity | None = None,
+        detail: str = "",
+        evidence: dict[str, Any] | None = None,
+        fix: str = "",
+        refs: tuple[str, ...] = (),
+    ) -> Finding:
+        """A finding of this check; passing findings default to severity info."""
+        if severity is None:
+            severity = Severity.INFO if status is Status.PASS else self.severity
+        return Finding(
+            check=self.id,
+            stage=self.stage,
+            target=target,
+            status=status,
+            severity=severity,
+            summary=summary,
+            detail=detail,
+            evidence=evidence or {},
+            fix=fix,
+            refs=refs,
+        )
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def register(spec: CheckSpec) -> Callable[[CheckFunction], CheckFunction]:
+    """Decorator: bind a check function to its spec; ids must be unique."""
+
+    def bind(function: CheckFunction) -> CheckFunction:
+        if spec.id in _REGISTRY:
+            raise ValueError(f"check id {spec.id!r} registered twice")
+        _REGISTRY[spec.id] = CheckSpec(
+            spec.id, spec.stage, spec.title, spec.severity, spec.active, function
+        )
+        return function
+
+    return bind
+
+
+def registered_checks() -> dict[str, CheckSpec]:
+    return dict(_REGISTRY)

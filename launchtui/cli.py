@@ -1,0 +1,261 @@
+"""The `launchtui` command: no subcommand opens the TUI; subcommands run headless.
+
+Results go to stdout and diagnostics to stderr, so `launchtui check … > out.json`
+stays parseable. Exit codes are a contract with CI scripts (see `ExitCode`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from . import __version__
+
+
+class ExitCode(IntEnum):
+    OK = 0  # nothing at or above --fail-on failed
+    FINDINGS = 1  # something at or above --fail-on failed (or could not be checked)
+    USAGE = 2  # bad arguments or unreadable input
+
+
+def fail_usage(message: str) -> NoReturn:
+    click.echo(f"launchtui: {message}", err=True)
+    sys.exit(ExitCode.USAGE)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="launchtui")
+@click.pass_context
+def main(context: click.Context) -> None:
+    """Get a small web product launch-ready: run with no command to open the app."""
+    if context.invoked_subcommand is None:
+        from .ui.app import make_app
+
+        make_app().run()
+
+
+@main.command()
+def profiles() -> None:
+    """List the product profiles and their targets."""
+    from .runbook import RunbookError, default_profile_id, load_profiles
+
+    try:
+        known, default = load_profiles(), default_profile_id()
+    except RunbookError as exc:
+        fail_usage(str(exc))
+    for profile in known.values():
+        marker = " (default)" if profile.id == default else ""
+        budgets = profile.budgets
+        write = f", writes {budgets.api_write} ms" if budgets.api_write else ""
+        click.echo(
+            f"{profile.id:<26} {profile.title}{marker}\n"
+            f"{'':<26} p95 page {budgets.page} ms, api {budgets.api} ms{write}, "
+            f"auth {budgets.auth} ms; errors < {profile.error_rate_limit_pct:g} %"
+        )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--domain", required=True, help="The product's apex domain, e.g. example.com.")
+@click.option(
+    "--subdomain",
+    "subdomains",
+    multiple=True,
+    metavar="NAME[=ROLE]",
+    help="A subdomain to check (app, api=api, auth…); repeatable.",
+)
+@click.option(
+    "--route",
+    "routes",
+    multiple=True,
+    metavar="NAME=URL",
+    help="A key route; kind is inferred from the name (login → auth); repeatable.",
+)
+@click.option(
+    "--profile", "profile_id", default=None, help="Profile id (see `launchtui profiles`)."
+)
+@click.option("--product", default="", help="Product name shown in reports.")
+@click.option("--canonical", default="", help="The host visitors should end up on.")
+@click.option("--repo", default="", help="Path to the product's git repository.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (a .bak is kept).")
+def init(
+    file: Path,
+    domain: str,
+    subdomains: tuple[str, ...],
+    routes: tuple[str, ...],
+    profile_id: str | None,
+    product: str,
+    canonical: str,
+    repo: str,
+    force: bool,
+) -> None:
+    """Create an engagement file non-interactively."""
+    from .domains import DomainError
+    from .engagement import Engagement, EngagementError, Route, infer_route_kind
+    from .runbook import RunbookError, default_profile_id, load_profiles
+
+    if file.exists() and not force:
+        fail_usage(f"{file} already exists; pass --force to replace it (a .bak is kept).")
+    try:
+        known = load_profiles()
+        profile_id = profile_id or default_profile_id()
+    except RunbookError as exc:
+        fail_usage(str(exc))
+    if profile_id not in known:
+        fail_usage(f"unknown profile {profile_id!r}; choose one of: {', '.join(known)}")
+    profile = known[profile_id]
+    try:
+        engagement = Engagement.new(
+            file,
+            apex=domain,
+            product=product,
+            profile=profile_id,
+            canonical_host=canonical,
+            repo=repo,
+        )
+        for entry in subdomains:
+            name, _, role = entry.partition("=")
+            engagement.add_subdomain(name, role)
+        for entry in routes:
+            name, sep, url = entry.partition("=")
+            if not sep or not name or not url:
+                fail_usage(
+                    f"--route {entry!r}: write it as NAME=URL, e.g. login=https://app.example.com/login"
+                )
+            kind = infer_route_kind(name)
+            engagement.add_route(Route(name, url, "GET", kind, profile.budget_ms(kind)))
+        engagement.save()
+    except (DomainError, EngagementError) as exc:
+        fail_usage(str(exc))
+    except OSError as exc:
+        fail_usage(f"cannot write {file}: {exc.strerror}")
+    click.echo(f"Created {file} for {engagement.apex} (profile {profile_id}).", err=True)
+
+
+@main.command()
+@click.argument("target")
+@click.option("--stage", "stages", multiple=True, metavar="ID", help="Only this stage; repeatable.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+@click.option(
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="IP[:PORT]",
+    help="DNS server to ask instead of the system resolver; repeatable.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra CA certificates (PEM) trusted by every TLS connection.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds per network operation.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low", "info"]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity fails.",
+)
+@click.option(
+    "--no-active-probes",
+    is_flag=True,
+    help="Skip checks that send repeated requests (latency, rate limits).",
+)
+def check(
+    target: str,
+    stages: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    nameservers: tuple[str, ...],
+    ca_bundle: Path | None,
+    timeout: float,
+    fail_on: str,
+    no_active_probes: bool,
+) -> None:
+    """Check TARGET (an engagement file or a bare domain) and report findings."""
+    from .audit import CheckRequest, CheckRequestError, run_check_request
+    from .findings import Severity
+
+    request = CheckRequest(
+        target=target,
+        stages=list(stages),
+        nameservers=list(nameservers),
+        ca_bundle=ca_bundle,
+        timeout=timeout,
+        active_probes=not no_active_probes,
+    )
+    if output is not None:
+        _require_writable(output)
+    try:
+        report = asyncio.run(run_check_request(request, progress=_stderr_progress()))
+    except CheckRequestError as exc:
+        fail_usage(str(exc))
+    from .export import render
+
+    color = output is None and output_format == "text" and sys.stdout.isatty()
+    text = render(report, output_format, color=color, width=_width())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from .atomic import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
+    threshold = Severity(fail_on)
+    failed = any(finding.fails_at(threshold) for finding in report.findings)
+    sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _require_writable(output: Path) -> None:
+    directory = output.resolve().parent
+    if not directory.is_dir():
+        fail_usage(f"cannot write {output}: folder {directory} does not exist.")
+    if not os.access(directory, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        fail_usage(f"cannot write {output}: permission denied.")
+
+
+def _width() -> int:
+    try:
+        return max(80, min(os.get_terminal_size(sys.stdout.fileno()).columns, 160))
+    except OSError:
+        return 100
+
+
+def _stderr_progress():
+    """A one-line live counter on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(progress) -> None:
+        if progress.finished:
+            end = "\n" if progress.done == progress.total else ""
+            click.echo(
+                f"\r\033[2K  {progress.done}/{progress.total} checks done ({progress.check})",
+                err=True,
+                nl=False,
+            )
+            click.echo(end, err=True, nl=False)
+
+    return show

@@ -1,0 +1,86 @@
+"""What a run checks: hosts, routes and settings, from an engagement or a bare domain."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .domains import DomainInput
+from .engagement import Engagement, Route
+from .resolver import Outcome, Resolver
+
+if TYPE_CHECKING:
+    from .runbook import Profile
+
+# Looked up (DNS only) in a zero-config audit; only names that exist are checked.
+COMMON_SUBDOMAINS = ("app", "api", "auth", "admin", "dashboard", "docs", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    name: str
+    role: str  # apex, www, app, api, auth, admin, docs, status, dashboard, other
+    discovered: bool = False  # found by looking, not named by the user
+
+
+@dataclass
+class CheckContext:
+    apex: str
+    hosts: list[Host]
+    resolver: Resolver
+    canonical_host: str = ""
+    routes: list[Route] = field(default_factory=list)
+    email_in_scope: bool = True
+    dkim_selectors: list[str] = field(default_factory=list)
+    profile: Profile | None = None
+    repo: Path | None = None
+    ca_bundle: Path | None = None
+    timeout: float = 10.0
+    active_probes: bool = True
+
+    def __post_init__(self) -> None:
+        self.canonical_host = self.canonical_host or self.apex
+
+    @property
+    def host_names(self) -> list[str]:
+        return [host.name for host in self.hosts]
+
+
+async def context_for_domain(
+    domain: DomainInput, resolver: Resolver, **settings: object
+) -> CheckContext:
+    """A quick audit of a bare domain: apex, www, and whichever common subdomains exist."""
+    candidates = [f"{label}.{domain.name}" for label in COMMON_SUBDOMAINS]
+    answers = await asyncio.gather(*(resolver.lookup(name, "A") for name in candidates))
+    hosts = [Host(domain.name, "apex"), Host(f"www.{domain.name}", "www")]
+    hosts += [
+        Host(answer.name, answer.name.split(".")[0], discovered=True)
+        for answer in answers
+        if answer.outcome is not Outcome.NXDOMAIN or answer.cname_chain
+    ]
+    return CheckContext(apex=domain.name, hosts=hosts, resolver=resolver, **settings)
+
+
+def context_for_engagement(
+    engagement: Engagement, resolver: Resolver, **settings: object
+) -> CheckContext:
+    apex = engagement.apex
+    hosts = [Host(apex, "apex"), Host(f"www.{apex}", "www")]
+    seen = {host.name for host in hosts}
+    for subdomain in engagement.subdomains:
+        if subdomain.name not in seen:
+            hosts.append(Host(subdomain.name, subdomain.role))
+            seen.add(subdomain.name)
+    return CheckContext(
+        apex=apex,
+        hosts=hosts,
+        resolver=resolver,
+        canonical_host=engagement.canonical_host,
+        routes=engagement.routes,
+        email_in_scope=engagement.email_in_scope,
+        dkim_selectors=engagement.dkim_selectors,
+        repo=engagement.repo,
+        **settings,
+    )

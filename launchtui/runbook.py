@@ -1,0 +1,574 @@
+"""Runbooks and product profiles: the sprint as data, read strictly.
+
+Runbooks are TOML that a consultant edits without touching Python, so this loader is the
+only thing between a typo and a confusing screen. Every problem is one `RunbookError`
+whose one-line message starts with the file's full path (a user runbook may shadow a
+shipped one of the same name) and names the exact key, e.g.
+`/…/launch-ready.toml: stages[3].checklist[2]: missing key "text"`. Indexes count from 0,
+in the order the tables appear in the file.
+
+This module is part of the core and never imports textual.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from launchtui import resources
+
+PROFILES_FILE = "profiles.toml"
+ROUTE_KINDS = ("page", "api", "auth", "health", "static")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CHECK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+")
+
+_RUNBOOK_KEYS = ("id", "title", "stages")
+_RUNBOOK_OPTIONAL_KEYS = ("version", "description")
+_STAGE_KEYS = ("id", "title", "goal")
+_STAGE_OPTIONAL_KEYS = ("day", "checks", "checklist", "deliverables", "failure_signals")
+_ITEM_KEYS = ("id", "text")
+_ITEM_OPTIONAL_KEYS = ("why",)
+_SPRINT_DAYS = (1, 2)
+
+_PROFILES_KEYS = ("default", "monitoring", "phases", "types")
+_MONITORING_KEYS = ("uptime_interval_s", "alert_within_s", "cert_warn_days", "cert_fail_days")
+_PHASE_KEYS = ("title", "description", "latency_factor", "dmarc_none_acceptable")
+_TYPE_KEYS = (
+    "title",
+    "description",
+    "sends_transactional_mail",
+    "error_rate_limit_pct",
+    "budgets_ms",
+)
+
+
+class RunbookError(Exception):
+    """A runbook or profile that cannot be used; the message is one line naming file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    text: str
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    title: str
+    goal: str
+    checks: tuple[str, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    deliverables: tuple[str, ...] = ()
+    failure_signals: tuple[str, ...] = ()
+    day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Runbook:
+    id: str
+    title: str
+    stages: tuple[Stage, ...]
+    version: str = ""
+    description: str = ""
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        return tuple(stage.id for stage in self.stages)
+
+    @property
+    def check_ids(self) -> tuple[str, ...]:
+        """Every check the runbook runs, once, in the order the stages first list them."""
+        return tuple(dict.fromkeys(check for stage in self.stages for check in stage.checks))
+
+    def stage(self, stage_id: str) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise RunbookError(
+            f'runbook "{self.id}" has no stage "{stage_id}" '
+            f"(stages: {', '.join(self.stage_ids)}){_suggestion(stage_id, self.stage_ids)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Budgets:
+    """p95 response-time budgets in milliseconds, one per kind of route.
+
+    `api_write`, when set, is the budget for API calls that change data; products without
+    one hold writes to the `api` budget.
+    """
+
+    page: int
+    api: int
+    auth: int
+    health: int
+    static: int
+    api_write: int | None = None
+
+    def scaled(self, factor: float) -> Budgets:
+        def scale(ms: int) -> int:
+            return round(ms * factor)
+
+        return Budgets(
+            page=scale(self.page),
+            api=scale(self.api),
+            auth=scale(self.auth),
+            health=scale(self.health),
+            static=scale(self.static),
+            api_write=None if self.api_write is None else scale(self.api_write),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Monitoring:
+    """How closely production is watched; the same for every profile today."""
+
+    uptime_interval_s: int
+    alert_within_s: int
+    cert_warn_days: int
+    cert_fail_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Targets for one product type in one phase, e.g. "marketplace-launch"."""
+
+    id: str
+    product_type: str
+    phase: str
+    title: str
+    description: str
+    budgets: Budgets
+    error_rate_limit_pct: float
+    sends_transactional_mail: bool
+    dmarc_none_acceptable: bool
+    monitoring: Monitoring
+
+    def budget_ms(self, kind: str, method: str = "GET") -> int:
+        """The p95 budget for a route of this kind called with this HTTP method."""
+        if kind not in ROUTE_KINDS:
+            raise RunbookError(
+                f'profile "{self.id}" has no budget for route kind "{kind}" '
+                f"(kinds: {', '.join(ROUTE_KINDS)}){_suggestion(kind, ROUTE_KINDS)}"
+            )
+        is_write = method.upper() in WRITE_METHODS
+        if kind == "api" and is_write and self.budgets.api_write is not None:
+            return self.budgets.api_write
+        return getattr(self.budgets, kind)
+
+    @property
+    def dmarc_none_fails(self) -> bool:
+        """Whether DMARC p=none is a failure rather than a warning for this product.
+
+        p=none only asks receivers for reports: mail forged in the product's name (a fake
+        password reset, a fake receipt) is still delivered. That is a launch blocker for a
+        product whose users expect mail from it, and a normal rollout step in beta.
+        """
+        return self.sends_transactional_mail and not self.dmarc_none_acceptable
+
+
+def load_runbook(path: Path | str, known_checks: Collection[str] | None = None) -> Runbook:
+    """Read and validate one runbook file.
+
+    `known_checks` is the set of check ids the engine can run; pass None to skip that
+    test, e.g. to show a runbook whose checks are not all written yet.
+    """
+    path = Path(path)
+    top = _Table(_read_toml(path), _Where(path), _RUNBOOK_KEYS, _RUNBOOK_OPTIONAL_KEYS)
+    stage_tables = top.tables("stages", _STAGE_KEYS, _STAGE_OPTIONAL_KEYS)
+    if not stage_tables:
+        raise top.where.at("stages").error("a runbook needs at least one stage")
+    stages = tuple(_stage(table, known_checks) for table in stage_tables)
+    _refuse_duplicates(
+        [stage.id for stage in stages],
+        [table.where.at("id") for table in stage_tables],
+        "stage id",
+    )
+    return Runbook(
+        id=top.slug("id"),
+        title=top.string("title"),
+        stages=stages,
+        version=top.string("version", default=""),
+        description=top.string("description", default=""),
+        source=path,
+    )
+
+
+def load_runbooks(
+    extra_dirs: Sequence[Path] | None = None, known_checks: Collection[str] | None = None
+) -> dict[str, Runbook]:
+    """The shipped runbooks plus the user's own, keyed by runbook id.
+
+    A user runbook with the same id as a shipped one replaces it: that is how a consultant
+    adapts the sprint for a client without forking launchtui. `extra_dirs` are in priority
+    order, like PATH: when two folders define the same id, the earlier folder wins. None
+    means `resources.user_runbook_dirs()`; pass [] for the shipped runbooks only. Missing
+    folders are skipped; two files with one id in the same folder are an error, since
+    neither can be said to win. `profiles.toml` is never read as a runbook.
+    """
+    user_dirs = resources.user_runbook_dirs() if extra_dirs is None else list(extra_dirs)
+    runbooks: dict[str, Runbook] = {}
+    for folder in [resources.runbooks_dir(), *reversed(user_dirs)]:
+        runbooks.update(_runbooks_in(folder, known_checks))
+    return runbooks
+
+
+def load_profiles(path: Path | str | None = None) -> dict[str, Profile]:
+    """Every product type × phase profile, keyed by profile id; shipped file unless `path`."""
+    profiles, _default = _read_profiles(path)
+    return profiles
+
+
+def default_profile_id(path: Path | str | None = None) -> str:
+    """The profile used when an engagement names none, as set by `default` in the file."""
+    _profiles, default = _read_profiles(path)
+    return default
+
+
+def _runbooks_in(folder: Path, known_checks: Collection[str] | None) -> dict[str, Runbook]:
+    if not folder.is_dir():
+        return {}
+    found: dict[str, Runbook] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == PROFILES_FILE:
+            continue
+        runbook = load_runbook(path, known_checks)
+        if runbook.id in found:
+            raise _Where(path, "id").error(
+                f'runbook id "{runbook.id}" is also used by {found[runbook.id].source}'
+            )
+        found[runbook.id] = runbook
+    return found
+
+
+def _stage(table: _Table, known_checks: Collection[str] | None) -> Stage:
+    item_tables = table.tables("checklist", _ITEM_KEYS, _ITEM_OPTIONAL_KEYS)
+    checklist = tuple(_checklist_item(item) for item in item_tables)
+    _refuse_duplicates(
+        [item.id for item in checklist],
+        [item.where.at("id") for item in item_tables],
+        "checklist id",
+    )
+    return Stage(
+        id=table.slug("id"),
+        title=table.string("title"),
+        goal=table.string("goal"),
+        checks=_checks(table, known_checks),
+        checklist=checklist,
+        deliverables=table.strings("deliverables"),
+        failure_signals=table.strings("failure_signals"),
+        day=_sprint_day(table),
+    )
+
+
+def _checklist_item(table: _Table) -> ChecklistItem:
+    return ChecklistItem(
+        id=table.slug("id"),
+        text=table.string("text"),
+        why=table.string("why", default=""),
+    )
+
+
+def _checks(table: _Table, known_checks: Collection[str] | None) -> tuple[str, ...]:
+    checks = table.strings("checks")
+    where = table.where.at("checks")
+    locations = [where.item(index) for index in range(len(checks))]
+    for check_id, location in zip(checks, locations, strict=True):
+        _require_check_id(check_id, location, known_checks)
+    _refuse_duplicates(checks, locations, "check id")
+    return checks
+
+
+def _require_check_id(check_id: str, where: _Where, known_checks: Collection[str] | None) -> None:
+    if not _CHECK_ID.fullmatch(check_id):
+        raise where.error(
+            f'"{check_id}" is not a check id; check ids are dotted lowercase words like "dns.ns"'
+        )
+    if known_checks is not None and check_id not in known_checks:
+        raise where.error(
+            f'unknown check id "{check_id}"{_suggestion(check_id, sorted(known_checks))}'
+        )
+
+
+def _sprint_day(table: _Table) -> int | None:
+    if "day" not in table:
+        return None
+    day = table.integer("day")
+    if day not in _SPRINT_DAYS:
+        raise table.where.at("day").error(f"expected 1 or 2, got {day}")
+    return day
+
+
+def _refuse_duplicates(ids: Sequence[str], locations: Sequence[_Where], noun: str) -> None:
+    first_seen: dict[str, _Where] = {}
+    for id_, where in zip(ids, locations, strict=True):
+        if id_ in first_seen:
+            raise where.error(f'duplicate {noun} "{id_}", already used at {first_seen[id_].key}')
+        first_seen[id_] = where
+
+
+def _read_profiles(path: Path | str | None) -> tuple[dict[str, Profile], str]:
+    path = Path(path) if path is not None else resources.runbooks_dir() / PROFILES_FILE
+    top = _Table(_read_toml(path), _Where(path), _PROFILES_KEYS)
+    monitoring = _monitoring(top.table("monitoring", _MONITORING_KEYS))
+    phases = [_phase(name, table) for name, table in top.named_tables("phases", _PHASE_KEYS)]
+    product_types = [
+        _product_type(name, table) for name, table in top.named_tables("types", _TYPE_KEYS)
+    ]
+    profiles = {
+        f"{product_type.id}-{phase.id}": _profile(product_type, phase, monitoring)
+        for product_type in product_types
+        for phase in phases
+    }
+    default = top.string("default")
+    if default not in profiles:
+        raise top.where.at("default").error(
+            f'unknown profile "{default}"{_suggestion(default, profiles)}'
+        )
+    return profiles, default
+
+
+@dataclass(frozen=True, slots=True)
+class _Phase:
+    id: str
+    title: str
+    description: str
+    latency_factor: float
+    dmarc_none_acceptable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _ProductType:
+    id: str
+    title: str
+    description: str
+    sends_transactional_mail: bool
+    error_rate_limit_pct: float
+    budgets: Budgets
+
+
+def _profile(product_type: _ProductType, phase: _Phase, monitoring: Monitoring) -> Profile:
+    return Profile(
+        id=f"{product_type.id}-{phase.id}",
+        product_type=product_type.id,
+        phase=phase.id,
+        title=f"{product_type.title}, {phase.title}",
+        description=f"{product_type.description} {phase.description}",
+        budgets=product_type.budgets.scaled(phase.latency_factor),
+        error_rate_limit_pct=product_type.error_rate_limit_pct,
+        sends_transactional_mail=product_type.sends_transactional_mail,
+        dmarc_none_acceptable=phase.dmarc_none_acceptable,
+        monitoring=monitoring,
+    )
+
+
+def _monitoring(table: _Table) -> Monitoring:
+    monitoring = Monitoring(**{key: table.integer(key, minimum=1) for key in _MONITORING_KEYS})
+    if monitoring.cert_fail_days >= monitoring.cert_warn_days:
+        raise table.where.at("cert_fail_days").error(
+            f"must be fewer than cert_warn_days ({monitoring.cert_warn_days})"
+        )
+    return monitoring
+
+
+def _phase(phase_id: str, table: _Table) -> _Phase:
+    latency_factor = table.number("latency_factor")
+    if latency_factor <= 0:
+        raise table.where.at("latency_factor").error(
+            f"expected a number above 0, got {latency_factor}"
+        )
+    return _Phase(
+        id=phase_id,
+        title=table.string("title"),
+        description=table.string("description"),
+        latency_factor=latency_factor,
+        dmarc_none_acceptable=table.boolean("dmarc_none_acceptable"),
+    )
+
+
+def _product_type(type_id: str, table: _Table) -> _ProductType:
+    error_rate_limit_pct = table.number("error_rate_limit_pct")
+    if not 0 < error_rate_limit_pct <= 100:
+        raise table.where.at("error_rate_limit_pct").error(
+            f"expected a percentage above 0 and at most 100, got {error_rate_limit_pct}"
+        )
+    return _ProductType(
+        id=type_id,
+        title=table.string("title"),
+        description=table.string("description"),
+        sends_transactional_mail=table.boolean("sends_transactional_mail"),
+        error_rate_limit_pct=error_rate_limit_pct,
+        budgets=_budgets(table.table("budgets_ms", ROUTE_KINDS, ("api_write",))),
+    )
+
+
+def _budgets(table: _Table) -> Budgets:
+    budgets = Budgets(**{kind: table.integer(kind, minimum=1) for kind in ROUTE_KINDS})
+    if "api_write" not in table:
+        return budgets
+    return replace(budgets, api_write=table.integer("api_write", minimum=1))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except OSError as error:
+        raise RunbookError(f"{path}: cannot read the file: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        # tomllib puts the position in the message: "... (at line 3, column 6)".
+        raise RunbookError(f"{path}: not valid TOML: {error}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A place in a file, written the way errors show it: `stages[3].checklist[2]`."""
+
+    file: Path
+    key: str = ""
+
+    def at(self, name: str) -> _Where:
+        return _Where(self.file, f"{self.key}.{name}" if self.key else name)
+
+    def item(self, index: int) -> _Where:
+        return _Where(self.file, f"{self.key}[{index}]")
+
+    def error(self, problem: str) -> RunbookError:
+        if self.key:
+            return RunbookError(f"{self.file}: {self.key}: {problem}")
+        return RunbookError(f"{self.file}: {problem}")
+
+
+class _Table:
+    """A TOML table being read: it knows where it sits, and refuses unknown or missing keys.
+
+    Unknown keys are errors, not ignored, because a misspelt optional key (`chekcs`)
+    would otherwise silently drop data.
+    """
+
+    def __init__(
+        self,
+        value: object,
+        where: _Where,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+    ) -> None:
+        if not isinstance(value, dict):
+            raise where.error(f"expected a table, got {_type_name(value)}")
+        allowed = (*required, *optional)
+        for key in value:
+            if key not in allowed:
+                raise _unknown_key(where, key, allowed)
+        for key in required:
+            if key not in value:
+                raise where.error(f'missing key "{key}"')
+        self.values: dict[str, Any] = value
+        self.where = where
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    def string(self, key: str, default: str | None = None) -> str:
+        if key not in self.values and default is not None:
+            return default
+        return _string(self.values[key], self.where.at(key))
+
+    def slug(self, key: str) -> str:
+        value = self.string(key)
+        if not _SLUG.fullmatch(value):
+            raise self.where.at(key).error(
+                f'"{value}" is not a valid id; use lowercase letters, digits and hyphens'
+            )
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        where = self.where.at(key)
+        value = self.values.get(key, [])
+        if not isinstance(value, list):
+            raise where.error(f"expected a list of strings, got {_type_name(value)}")
+        return tuple(_string(item, where.item(index)) for index, item in enumerate(value))
+
+    def integer(self, key: str, minimum: int | None = None) -> int:
+        where = self.where.at(key)
+        value = self.values[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise where.error(f"expected an integer, got {_type_name(value)}")
+        if minimum is not None and value < minimum:
+            raise where.error(f"expected at least {minimum}, got {value}")
+        return value
+
+    def number(self, key: str) -> float:
+        value = self.values[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.where.at(key).error(f"expected a number, got {_type_name(value)}")
+        return float(value)
+
+    def boolean(self, key: str) -> bool:
+        value = self.values[key]
+        if not isinstance(value, bool):
+            raise self.where.at(key).error(f"expected true or false, got {_type_name(value)}")
+        return value
+
+    def table(self, key: str, required: Sequence[str], optional: Sequence[str] = ()) -> _Table:
+        return _Table(self.values[key], self.where.at(key), required, optional)
+
+    def tables(
+        self, key: str, required: Sequence[str], optional: Sequence[str] = ()
+    ) -> list[_Table]:
+        """An array of tables (`[[stages]]`); absent means empty."""
+        where = self.where.at(key)
+        value = self.values.get(key, [])
+        if not isinstance(value, list):
+            raise where.error(f"expected a list of tables, got {_type_name(value)}")
+        return [
+            _Table(item, where.item(index), required, optional) for index, item in enumerate(value)
+        ]
+
+    def named_tables(self, key: str, required: Sequence[str]) -> list[tuple[str, _Table]]:
+        """A table of tables keyed by a slug (`[types.marketplace]`), in file order."""
+        where = self.where.at(key)
+        value = self.values[key]
+        if not isinstance(value, dict):
+            raise where.error(f"expected a table, got {_type_name(value)}")
+        if not value:
+            raise where.error("expected at least one entry")
+        for name in value:
+            if not _SLUG.fullmatch(name):
+                raise where.error(
+                    f'"{name}" is not a valid id; use lowercase letters, digits and hyphens'
+                )
+        return [(name, _Table(table, where.at(name), required)) for name, table in value.items()]
+
+
+def _string(value: object, where: _Where) -> str:
+    if not isinstance(value, str):
+        raise where.error(f"expected a string, got {_type_name(value)}")
+    if not value.strip():
+        raise where.error("expected some text, got an empty string")
+    return value.strip()
+
+
+def _unknown_key(where: _Where, key: str, allowed: Sequence[str]) -> RunbookError:
+    scope = "key" if where.key else "top-level key"
+    hint = _suggestion(key, allowed) or f" (expected one of: {', '.join(allowed)})"
+    return where.error(f'unknown {scope} "{key}"{hint}')
+
+
+def _suggestion(word: str, choices: Iterable[str]) -> str:
+    """`; did you mean "x"?` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__

@@ -1,0 +1,1 @@
+"""The Textual app: it only calls the core and shows its results."""

@@ -1,0 +1,64 @@
+"""Shared fixtures: one loopback lab per test process, on its own 127.N.0.0/16."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from launchtui.context import CheckContext, context_for_domain
+from launchtui.domains import parse_domain
+from launchtui.lab import Lab
+from launchtui.lab.planted import build_planted_world
+from launchtui.resolver import Resolver, parse_nameserver
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def worker_number() -> int:
+    """0 for a plain run, N for pytest-xdist worker gwN: each worker gets its own lab."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """The planted world (good.test, bad.test, ...) on real Knot and nginx.
+
+    A missing Debian package fails loudly with the install command; it never skips.
+    """
+    with Lab(build_planted_world, block=40 + worker_number()) as running:
+        yield running
+
+
+@pytest.fixture
+def lab_resolver(lab: Lab) -> Resolver:
+    return Resolver([parse_nameserver(lab.nameserver)], timeout=2.0)
+
+
+@pytest.fixture
+def audit_context(lab: Lab, lab_resolver: Resolver):
+    """Build a zero-config audit context for a lab domain."""
+
+    async def build(domain: str, **settings) -> CheckContext:
+        settings.setdefault("ca_bundle", lab.ca_bundle)
+        return await context_for_domain(parse_domain(domain), lab_resolver, **settings)
+
+    return build
+
+
+def run_launchtui(
+    *args: str, input: str | None = None, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user's script would."""
+    return subprocess.run(
+        [sys.executable, "-m", "launchtui", *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )

@@ -1,0 +1,155 @@
+"""The command line as users' scripts see it: stdout, stderr and exit codes."""
+
+import json
+
+import pytest
+
+from launchtui.engagement import Engagement
+
+from .conftest import run_launchtui
+
+
+def check(lab, *args: str):
+    return run_launchtui(
+        "check", *args, "--nameserver", lab.nameserver, "--ca-bundle", str(lab.ca_bundle)
+    )
+
+
+def test_json_lists_real_findings_and_exits_1_on_planted_faults(lab):
+    result = check(lab, "bad.test", "--format", "json", "--stage", "dns")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) >= {"tool", "target", "started", "finished", "findings"}
+    assert report["tool"]["name"] == "launchtui"
+    assert report["target"] == "bad.test"
+    failed = {(f["check"], f["target"]) for f in report["findings"] if f["status"] == "fail"}
+    assert ("dns.dangling-cname", "api.bad.test") in failed
+    assert ("dns.resolves", "www.bad.test") in failed
+    for finding in report["findings"]:
+        assert set(finding) >= {"check", "stage", "target", "status", "severity", "summary"}
+
+
+def test_a_clean_domain_exits_0_with_only_passes(lab):
+    result = check(lab, "good.test", "--format", "json", "--stage", "dns")
+    assert result.returncode == 0, result.stdout
+    statuses = {f["status"] for f in json.loads(result.stdout)["findings"]}
+    assert statuses == {"pass"}
+
+
+def test_fail_on_critical_ignores_high_failures(lab):
+    result = check(lab, "solo.test", "--stage", "dns", "--fail-on", "critical")
+    assert result.returncode == 0
+    assert check(lab, "solo.test", "--stage", "dns").returncode == 1
+
+
+def test_text_output_groups_by_stage_and_ranks_risks(lab):
+    result = check(lab, "bad.test", "--stage", "dns")
+    assert "DNS and domain control" in result.stdout
+    assert "Blockers: fix before launch" in result.stdout
+    assert result.stdout.index("Blockers") < result.stdout.index("Optional")
+    assert result.stderr == ""
+
+
+def test_markdown_report_is_rendered_from_the_template(lab):
+    result = check(lab, "bad.test", "--stage", "dns", "--format", "markdown")
+    assert result.stdout.startswith("# Launch readiness: bad.test")
+    assert "| fail | `dns.dangling-cname` | api.bad.test |" in result.stdout
+
+
+def test_output_file_receives_the_report(lab, tmp_path):
+    out = tmp_path / "report.json"
+    result = check(lab, "good.test", "--stage", "dns", "--format", "json", "--output", str(out))
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["target"] == "good.test"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["not a domain"], "contains a space"),
+        (["good.test", "--stage", "dnss"], 'did you mean "dns"'),
+        (["missing.toml"], "missing.toml: no such file"),
+        (["good.test", "--nameserver", "dns.google"], "--nameserver"),
+        (["good.test", "--output", "/nonexistent/dir/out.json"], "does not exist"),
+        (["good.test", "--ca-bundle", "/nonexistent.pem"], "--ca-bundle"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(args, message):
+    result = run_launchtui("check", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_corrupt_engagement_is_reported_and_left_untouched(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_bytes(b'schema = 1\n[domain]\napex = "acme.test\n')
+    before = path.read_bytes()
+    result = run_launchtui("check", str(path))
+    assert result.returncode == 2
+    assert f"{path}:3:" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_init_writes_an_engagement_that_check_can_run(lab, tmp_path):
+    path = tmp_path / "bad.toml"
+    created = run_launchtui(
+        "init",
+        str(path),
+        "--domain",
+        "https://bad.test/",
+        "--subdomain",
+        "app",
+        "--subdomain",
+        "api=api",
+        "--route",
+        "login=https://bad.test/login",
+        "--route",
+        "home=https://bad.test/",
+        "--profile",
+        "marketplace-launch",
+    )
+    assert created.returncode == 0, created.stderr
+    engagement = Engagement.load(path)
+    assert [(r.name, r.kind, r.budget_ms) for r in engagement.routes] == [
+        ("login", "auth", 700),
+        ("home", "page", 1500),
+    ]
+    assert [(s.name, s.role) for s in engagement.subdomains] == [
+        ("app.bad.test", "app"),
+        ("api.bad.test", "api"),
+    ]
+    result = check(lab, str(path), "--stage", "dns", "--format", "json")
+    targets = {f["target"] for f in json.loads(result.stdout)["findings"]}
+    assert {"app.bad.test", "api.bad.test", "www.bad.test"} <= targets
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path):
+    path = tmp_path / "x.toml"
+    assert run_launchtui("init", str(path), "--domain", "x.test").returncode == 0
+    again = run_launchtui("init", str(path), "--domain", "x.test")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert run_launchtui("init", str(path), "--domain", "x.test", "--force").returncode == 0
+    assert path.with_name("x.toml.bak").exists()
+
+
+def test_suppressions_in_the_engagement_mark_findings_accepted_and_pass_ci(lab, tmp_path):
+    path = tmp_path / "solo.toml"
+    run_launchtui("init", str(path), "--domain", "solo.test")
+    engagement = Engagement.load(path)
+    from launchtui.engagement import Suppression
+
+    engagement.add_suppression(Suppression("dns.mx", "*", "mail is handled on another domain"))
+    engagement.save()
+    result = check(lab, str(path), "--stage", "dns", "--format", "json")
+    mx = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "dns.mx"]
+    assert mx and all(f["suppressed"] == "mail is handled on another domain" for f in mx)
+    assert result.returncode == 0, result.stdout
+
+
+def test_profiles_are_listed_with_their_budgets():
+    result = run_launchtui("profiles")
+    assert result.returncode == 0
+    assert "marketplace-launch" in result.stdout
+    assert "api 500 ms" in result.stdout

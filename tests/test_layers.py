@@ -1,0 +1,24 @@
+"""The core never imports Textual, so headless runs stay fast and the UI stays thin."""
+
+import pkgutil
+import subprocess
+import sys
+
+import launchtui
+
+
+def core_modules() -> list[str]:
+    names = [m.name for m in pkgutil.walk_packages(launchtui.__path__, "launchtui.")]
+    return [n for n in names if not n.startswith("launchtui.ui") and n != "launchtui.__main__"]
+
+
+def test_every_core_module_imports_without_textual():
+    modules = core_modules()
+    assert "launchtui.engine" in modules and "launchtui.checks.dns" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
