@@ -42,9 +42,12 @@ async def run_check_request(
     runbook = _runbook(engagement.runbook if engagement else "launch-ready")
     specs = select_checks(runbook, request.stages, active_probes=request.active_probes)
     context = await _context(request, engagement)
-    result = await run_checks(
-        context, specs, time_limit=max(30.0, request.timeout * 6), on_progress=progress
-    )
+    try:
+        result = await run_checks(
+            context, specs, time_limit=max(30.0, request.timeout * 6), on_progress=progress
+        )
+    finally:
+        await context.aclose()
     suppressions = engagement.suppressions if engagement else []
     return Report(
         target=engagement.apex if engagement else context.apex,

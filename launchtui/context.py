@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .domains import DomainInput
 from .engagement import Engagement, Route
+from .net.fetch import Prober
 from .resolver import Outcome, Resolver
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class CheckContext:
     hosts: list[Host]
     resolver: Resolver
     canonical_host: str = ""
+    canonical_declared: bool = False  # the user named it; otherwise we learn it from redirects
     routes: list[Route] = field(default_factory=list)
     email_in_scope: bool = True
     dkim_selectors: list[str] = field(default_factory=list)
@@ -39,9 +41,25 @@ class CheckContext:
     ca_bundle: Path | None = None
     timeout: float = 10.0
     active_probes: bool = True
+    _prober: Prober | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.canonical_host = self.canonical_host or self.apex
+
+    @property
+    def http(self) -> Prober:
+        """The run's shared HTTP/TLS prober, made on first use."""
+        if self._prober is None:
+            self._prober = Prober(
+                self.resolver,
+                ca_bundle=str(self.ca_bundle) if self.ca_bundle else None,
+                timeout=self.timeout,
+            )
+        return self._prober
+
+    async def aclose(self) -> None:
+        if self._prober is not None:
+            await self._prober.aclose()
 
     @property
     def host_names(self) -> list[str]:
@@ -78,6 +96,7 @@ def context_for_engagement(
         hosts=hosts,
         resolver=resolver,
         canonical_host=engagement.canonical_host,
+        canonical_declared=True,
         routes=engagement.routes,
         email_in_scope=engagement.email_in_scope,
         dkim_selectors=engagement.dkim_selectors,

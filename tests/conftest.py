@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from launchtui.checks import all_checks
 from launchtui.context import CheckContext, context_for_domain
 from launchtui.domains import parse_domain
+from launchtui.engine import run_checks
+from launchtui.findings import Finding
 from launchtui.lab import Lab
 from launchtui.lab.planted import build_planted_world
 from launchtui.resolver import Resolver, parse_nameserver
@@ -47,6 +50,16 @@ def audit_context(lab: Lab, lab_resolver: Resolver):
         return await context_for_domain(parse_domain(domain), lab_resolver, **settings)
 
     return build
+
+
+async def findings_of(check_id: str, context: CheckContext) -> list[Finding]:
+    """Run one registered check through the real engine."""
+    result = await run_checks(context, [all_checks()[check_id]])
+    return result.findings
+
+
+def by_target(findings: list[Finding]) -> dict[str, Finding]:
+    return {finding.target: finding for finding in findings}
 
 
 def run_launchtui(

@@ -3,16 +3,9 @@
 from launchtui.checks import all_checks
 from launchtui.context import CheckContext, Host
 from launchtui.engine import run_checks
-from launchtui.findings import Finding, Status
+from launchtui.findings import Status
 
-
-async def findings_of(check_id: str, context: CheckContext) -> list[Finding]:
-    result = await run_checks(context, [all_checks()[check_id]])
-    return result.findings
-
-
-def by_target(findings: list[Finding]) -> dict[str, Finding]:
-    return {finding.target: finding for finding in findings}
+from .conftest import by_target, findings_of
 
 
 async def test_clean_domain_passes_every_dns_check(audit_context):

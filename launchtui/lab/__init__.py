@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .certs import CertificateFactory
 from .packages import INSTALL_COMMAND, missing_lab_parts
-from .servers import ChildServer, LabError, start_knot, start_nginx
+from .servers import ChildServer, LabError, start_knot, start_nginx, start_rogues
 from .world import AddressPlan, Cert, VHost, World, Zone
 
 __all__ = ["AddressPlan", "Cert", "Lab", "LabError", "VHost", "World", "Zone"]
@@ -53,6 +53,9 @@ class Lab:
         try:
             self._servers.append(start_knot(self.world, self.directory / "knot"))
             self._servers.append(start_nginx(self.world, self.directory / "nginx", self.certs))
+            rogues = start_rogues(self.world, self.directory / "rogue")
+            if rogues is not None:
+                self._servers.append(rogues)
         except BaseException:
             self.stop()
             raise

@@ -8,6 +8,8 @@ a zone that fails to load).
 
 from __future__ import annotations
 
+from .planted_email import plant_email
+from .planted_web import plant_web
 from .world import AddressPlan, World
 
 TWO_DAYS = 172800
@@ -19,6 +21,8 @@ def build_planted_world(plan: AddressPlan) -> World:
     _plant_bad(world)
     _plant_provider(world)
     _plant_small_cases(world)
+    plant_email(world)
+    plant_web(world)
     return world
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -115,10 +116,24 @@ def _wait_for_dns(server: ChildServer, addresses: tuple[str, ...], origin: str) 
             time.sleep(0.01)
 
 
+def start_rogues(world: World, directory: Path) -> ChildServer | None:
+    """Rogue hosts (hanging, garbage-speaking) as one small Python process."""
+    rogues = [v for v in world.vhosts if v.rogue]
+    if not rogues:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    listeners = [f"{v.rogue}@{v.address}:{port}" for v in rogues for port in (80, 443)]
+    server = ChildServer([sys.executable, "-m", "launchtui.lab.rogue", *listeners],
+                         directory / "rogue.log")
+    _wait_for_tcp(server, [(v.address, port) for v in rogues for port in (80, 443)])
+    return server
+
+
 def start_nginx(world: World, directory: Path, certs: CertificateFactory) -> ChildServer:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "tmp").mkdir(exist_ok=True)
-    servers = "\n".join(_server_blocks(vhost, certs) for vhost in world.vhosts)
+    served = [vhost for vhost in world.vhosts if not vhost.rogue]
+    servers = "\n".join(_server_blocks(vhost, certs) for vhost in served)
     config = directory / "nginx.conf"
     config.write_text(_nginx_config(directory, servers))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -126,7 +141,7 @@ def start_nginx(world: World, directory: Path, certs: CertificateFactory) -> Chi
         [nginx, "-e", str(directory / "error.log"), "-p", str(directory), "-c", str(config)],
         directory / "nginx.log",
     )
-    listeners = [(v.address, port) for v in world.vhosts for port in _ports_of(v)]
+    listeners = [(v.address, port) for v in served for port in _ports_of(v)]
     _wait_for_tcp(server, listeners)
     return server
 

@@ -67,6 +67,7 @@ class VHost:
     https: str = 'location / { default_type text/html; return 200 "<html>ok</html>\\n"; }'
     tls_protocols: str = "TLSv1.2 TLSv1.3"
     raw_https_listener: str | None = None  # replaces the 443 server block entirely
+    rogue: str | None = None  # "hang" or "garbage": a rogue server owns ports 80 and 443
 
     @property
     def primary(self) -> str:

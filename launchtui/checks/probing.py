@@ -1,0 +1,68 @@
+"""Running a per-address judgement over hosts, and folding identical verdicts together.
+
+A host with several addresses is several servers; one stale node behind a load
+balancer is a real fault. We judge each address, and when they all agree we
+report once for the host, otherwise once per address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
+from ..context import CheckContext, Host
+from ..findings import Finding, Status
+from .registry import CheckSpec
+
+AddressJudge = Callable[[Host, str], Awaitable[Finding]]
+
+
+async def judge_every_address(
+    context: CheckContext, spec: CheckSpec, hosts: Iterable[Host], judge: AddressJudge
+) -> list[Finding]:
+    per_host = await asyncio.gather(*(_judge_host(context, spec, h, judge) for h in hosts))
+    return [finding for findings in per_host for finding in findings]
+
+
+async def _judge_host(
+    context: CheckContext, spec: CheckSpec, host: Host, judge: AddressJudge
+) -> list[Finding]:
+    addresses = await context.http.addresses(host.name)
+    if not addresses:
+        return [
+            spec.finding(
+                host.name,
+                Status.SKIPPED,
+                f"{host.name} has no address in DNS, so it was not probed (see dns.resolves).",
+            )
+        ]
+    verdicts = await asyncio.gather(*(judge(host, address) for address in addresses))
+    return fold_by_address(host.name, list(zip(addresses, verdicts, strict=True)))
+
+
+def fold_by_address(host: str, verdicts: list[tuple[str, Finding]]) -> list[Finding]:
+    first = verdicts[0][1]
+    if all((f.status, f.summary) == (first.status, first.summary) for _, f in verdicts):
+        evidence = {**first.evidence, "addresses": [address for address, _ in verdicts]}
+        return [_with(first, target=host, evidence=evidence)]
+    return [
+        _with(
+            finding, target=f"{host} ({address})", evidence={**finding.evidence, "address": address}
+        )
+        for address, finding in verdicts
+    ]
+
+
+def _with(finding: Finding, **changes) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, **changes)
+
+
+def web_hosts(context: CheckContext) -> list[Host]:
+    """Hosts people visit in a browser; every host in the audit is one."""
+    return list(context.hosts)
+
+
+def apex_and_www(context: CheckContext) -> list[Host]:
+    return [host for host in context.hosts if host.role in ("apex", "www")]
