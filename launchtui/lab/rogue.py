@@ -8,6 +8,7 @@ no HTTP parser accepts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 GARBAGE_RESPONSE = b"HTTP/1.1 200 OK\r\nX-Bro\x01ken: \x00\xff\r\nContent-Length: 2\r\n\r\nok"
@@ -48,10 +49,8 @@ def main(arguments: list[str]) -> None:
         mode, _, where = argument.partition("@")
         address, _, port = where.rpartition(":")
         listeners.append((address, int(port), mode))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(listeners))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
