@@ -14,7 +14,7 @@ from launchtui.context import CheckContext, context_for_domain
 from launchtui.domains import parse_domain
 from launchtui.engine import run_checks
 from launchtui.findings import Finding
-from launchtui.lab import Lab
+from launchtui.lab import Lab, LabBlockInUse, LabError
 from launchtui.lab.planted import build_planted_world
 from launchtui.resolver import Resolver, parse_nameserver
 
@@ -32,8 +32,24 @@ def lab():
 
     A missing Debian package fails loudly with the install command; it never skips.
     """
-    with Lab(build_planted_world, block=40 + worker_number()) as running:
-        yield running
+    yield from running_lab(build_planted_world)
+
+
+def running_lab(build):
+    """Start `build`'s world on the first free block of this worker's range (40-139 for
+    gw0, 140-239 for gw1), so parallel workers and parallel test runs never share one."""
+    first = 40 + 100 * worker_number()
+    for block in range(first, min(first + 100, 250)):
+        try:
+            lab = Lab(build, block=block).start()
+        except LabBlockInUse:
+            continue
+        try:
+            yield lab
+        finally:
+            lab.stop()
+        return
+    raise LabError(f"no free lab address block in 127.{first}-{first + 99}.0.0")
 
 
 @pytest.fixture

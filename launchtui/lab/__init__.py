@@ -8,6 +8,7 @@ itself. Run `python -m launchtui.lab up` to explore it by hand.
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,11 @@ from .packages import INSTALL_COMMAND, missing_lab_parts
 from .servers import ChildServer, LabError, start_knot, start_nginx, start_rogues
 from .world import AddressPlan, Cert, VHost, World, Zone
 
-__all__ = ["AddressPlan", "Cert", "Lab", "LabError", "VHost", "World", "Zone"]
+__all__ = ["AddressPlan", "Cert", "Lab", "LabBlockInUse", "LabError", "VHost", "World", "Zone"]
+
+
+class LabBlockInUse(LabError):
+    """The address block is taken; try another."""
 
 
 class Lab:
@@ -47,6 +52,9 @@ class Lab:
         raise KeyError(name)
 
     def start(self) -> Lab:
+        if self.block_in_use(self.world.plan.block):
+            self.stop()
+            raise LabBlockInUse(f"127.{self.world.plan.block}.0.0/16 is already serving a lab")
         missing = missing_lab_parts()
         if missing:
             raise LabError(f"The lab needs {', '.join(missing)}. Install with: {INSTALL_COMMAND}")
@@ -60,6 +68,15 @@ class Lab:
             self.stop()
             raise
         return self
+
+    @staticmethod
+    def block_in_use(block: int) -> bool:
+        """Another lab (another test run) is on this block: Knot would share it silently."""
+        try:
+            socket.create_connection((f"127.{block}.0.53", 53), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
 
     def stop(self) -> None:
         for server in reversed(self._servers):
