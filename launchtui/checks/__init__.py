@@ -7,6 +7,6 @@ from .registry import CheckSpec, registered_checks
 
 def all_checks() -> dict[str, CheckSpec]:
     """Every check launchtui knows, keyed by its stable id."""
-    from . import cache, dns, edge, http, tls  # noqa: F401  (registers on import)
+    from . import cache, dns, edge, email, http, tls  # noqa: F401  (registers on import)
 
     return registered_checks()

@@ -175,6 +175,12 @@ def _plant_spf_cases(world: World) -> None:
     _mail_zone(
         world, "spf-deep.test", spf="v=spf1 include:_spf.mailer.test include:one.spfchain.test -all"
     )
+    # Exactly at the limit: 1 (a) + 1 (include) + 8 inside two.spfchain.test = 10.
+    _mail_zone(
+        world,
+        "spf-near.test",
+        spf="v=spf1 a:mta.spfchain.test include:two.spfchain.test -all",
+    )
     _mail_zone(world, "spf-loop.test", spf="v=spf1 include:loop-a.spfchain.test -all")
     # Three lookups that find nothing: two names that do not exist, one without MX.
     _mail_zone(
@@ -238,6 +244,8 @@ def _plant_dkim_cases(world: World) -> None:
     _mail_zone(world, "dkim-revoked.test", dkim=False).add(
         f"selector1._domainkey {txt('v=DKIM1; k=rsa; p=')}"
     )
+    # A wildcard TXT answers for every guessed selector; it is not a DKIM key.
+    _mail_zone(world, "dkim-wildcard.test", dkim=False).add(f"* {txt('site-verification=1')}")
     # A key cut short when it was pasted: the base64 ends mid-way.
     _mail_zone(world, "dkim-broken.test", dkim=False).add(
         f"k1._domainkey {txt('v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC')}"

@@ -82,6 +82,8 @@ class World:
 
     def zone(self, origin: str, *records: str, ns: int = 2) -> Zone:
         """A zone served by the lab's name servers, with ns1/ns2 glue inside it."""
+        if origin in self.zones:
+            raise ValueError(f"zone {origin} is planted twice; pick another name")
         zone = Zone(origin)
         for index, address in enumerate(self.plan.dns_addresses[:ns], start=1):
             zone.add(f"@ NS ns{index}", f"ns{index} A {address}")
