@@ -36,46 +36,67 @@ def _location(match: str, headers: str, body: str) -> str:
 
 def good_https_site(canonical: str) -> str:
     """The clean twin: every header, private cookies, immutable static files."""
-    return "\n".join([
-        SECURE_HEADERS,
-        _location("= /", SECURE_HEADERS
-                  + 'add_header Set-Cookie "session=lab; Path=/; Secure; HttpOnly; SameSite=Lax";\n'
-                  + 'add_header Cache-Control "private, no-store" always;\n',
-                  f"default_type text/html; return 200 '{GOOD_PAGE}';"),
-        _location("/static/", SECURE_HEADERS
-                  + 'add_header Cache-Control "public, max-age=31536000, immutable" always;\n',
-                  "default_type application/javascript; return 200 'console.log(1);\\n';"),
-        _location("= /api/", SECURE_HEADERS
-                  + f"add_header Access-Control-Allow-Origin https://{canonical} always;\n"
-                  + "add_header Access-Control-Allow-Credentials true always;\n",
-                  "default_type application/json; return 200 '{\"ok\": true}';"),
-        _location("/", SECURE_HEADERS, "return 404;"),
-    ])
+    return "\n".join(
+        [
+            SECURE_HEADERS,
+            _location(
+                "= /",
+                SECURE_HEADERS
+                + 'add_header Set-Cookie "session=lab; Path=/; Secure; HttpOnly; SameSite=Lax";\n'
+                + 'add_header Cache-Control "private, no-store" always;\n',
+                f"default_type text/html; return 200 '{GOOD_PAGE}';",
+            ),
+            _location(
+                "/static/",
+                SECURE_HEADERS
+                + 'add_header Cache-Control "public, max-age=31536000, immutable" always;\n',
+                "default_type application/javascript; return 200 'console.log(1);\\n';",
+            ),
+            _location(
+                "= /api/",
+                SECURE_HEADERS
+                + f"add_header Access-Control-Allow-Origin https://{canonical} always;\n"
+                + "add_header Access-Control-Allow-Credentials true always;\n",
+                "default_type application/json; return 200 '{\"ok\": true}';",
+            ),
+            _location("/", SECURE_HEADERS, "return 404;"),
+        ]
+    )
 
 
 def redirect_to(url: str, *, headers: str = SECURE_HEADERS, status: int = 301) -> str:
     return f"{headers}return {status} {url}$request_uri;"
 
 
-BAD_HTTPS_SITE = "\n".join([
-    "server_tokens on;",
-    'add_header X-Powered-By "PHP/8.1.2" always;',
-    "add_header Access-Control-Allow-Origin $http_origin always;",
-    "add_header Access-Control-Allow-Credentials true always;",
-    _location("= /",
-              'add_header Set-Cookie "session=lab; Path=/";\n'
-              'add_header Cache-Control "public, max-age=600" always;\n'
-              'add_header X-Powered-By "PHP/8.1.2" always;\n'
-              "add_header Access-Control-Allow-Origin $http_origin always;\n"
-              "add_header Access-Control-Allow-Credentials true always;\n",
-              "default_type text/html; return 200 \"" + BAD_PAGE.replace('"', '\\"') + '\";'),
-    _location("= /static/app.js", 'add_header Cache-Control "no-cache" always;\n',
-              "default_type application/javascript; "
-              "return 200 'console.log(1);\\n//# sourceMappingURL=app.js.map\\n';"),
-    _location("= /static/app.js.map", "",
-              "default_type application/json; "
-              "return 200 '{\"version\":3,\"sources\":[\"src/app.ts\"],\"mappings\":\"AAAA\"}';"),
-])
+BAD_HTTPS_SITE = "\n".join(
+    [
+        "server_tokens on;",
+        'add_header X-Powered-By "PHP/8.1.2" always;',
+        "add_header Access-Control-Allow-Origin $http_origin always;",
+        "add_header Access-Control-Allow-Credentials true always;",
+        _location(
+            "= /",
+            'add_header Set-Cookie "session=lab; Path=/";\n'
+            'add_header Cache-Control "public, max-age=600" always;\n'
+            'add_header X-Powered-By "PHP/8.1.2" always;\n'
+            "add_header Access-Control-Allow-Origin $http_origin always;\n"
+            "add_header Access-Control-Allow-Credentials true always;\n",
+            'default_type text/html; return 200 "' + BAD_PAGE.replace('"', '\\"') + '";',
+        ),
+        _location(
+            "= /static/app.js",
+            'add_header Cache-Control "no-cache" always;\n',
+            "default_type application/javascript; "
+            "return 200 'console.log(1);\\n//# sourceMappingURL=app.js.map\\n';",
+        ),
+        _location(
+            "= /static/app.js.map",
+            "",
+            "default_type application/json; "
+            'return 200 \'{"version":3,"sources":["src/app.ts"],"mappings":"AAAA"}\';',
+        ),
+    ]
+)
 
 
 def plant_web(world: World) -> None:
@@ -93,8 +114,10 @@ def plant_web(world: World) -> None:
             vhost.http = f"location / {{ default_type text/html; return 200 '{GOOD_PAGE}'; }}"
             vhost.https = BAD_HTTPS_SITE
         elif vhost.primary == "admin.bad.test":
-            vhost.https = ('add_header Strict-Transport-Security "max-age=3600" always;\n'
-                           "location / { return 200 'admin'; }")
+            vhost.https = (
+                'add_header Strict-Transport-Security "max-age=3600" always;\n'
+                "location / { return 200 'admin'; }"
+            )
     _plant_tls_faults(world)
     _plant_redirect_faults(world)
     _plant_broken_servers(world)
@@ -109,12 +132,17 @@ def _plant_tls_faults(world: World) -> None:
     site = good_https_site
     _single_host_zone(world, "expired.test", cert=Cert.EXPIRED, https=site("expired.test"))
     _single_host_zone(world, "wronghost.test", cert=Cert.WRONG_HOST, https=site("wronghost.test"))
-    _single_host_zone(world, "selfsigned.test", cert=Cert.SELF_SIGNED,
-                      https=site("selfsigned.test"))
+    _single_host_zone(
+        world, "selfsigned.test", cert=Cert.SELF_SIGNED, https=site("selfsigned.test")
+    )
     _single_host_zone(world, "expiring.test", cert=Cert.EXPIRING, https=site("expiring.test"))
     _single_host_zone(world, "soon.test", cert=Cert.EXPIRING_SOON, https=site("soon.test"))
-    _single_host_zone(world, "oldtls.test", tls_protocols="TLSv1 TLSv1.1 TLSv1.2",
-                      https='ssl_ciphers "DEFAULT:@SECLEVEL=0";\n' + site("oldtls.test"))
+    _single_host_zone(
+        world,
+        "oldtls.test",
+        tls_protocols="TLSv1 TLSv1.1 TLSv1.2",
+        https='ssl_ciphers "DEFAULT:@SECLEVEL=0";\n' + site("oldtls.test"),
+    )
     # Two addresses for one name: one node forgot HSTS (a stale load-balancer member).
     fresh = world.host("multi.test", https=site("multi.test"))
     stale = world.host("multi.test", https="location / { return 200 'stale node'; }")
@@ -126,20 +154,29 @@ def _plant_redirect_faults(world: World) -> None:
     loop_www = world.host("www.loop.test", https=redirect_to("https://loop.test"))
     world.zone("loop.test", f"@ A {loop.address}", f"www A {loop_www.address}")
 
-    chain = world.host("chain.test", http="return 302 http://www.chain.test$request_uri;",
-                       https=good_https_site("chain.test"))
-    chain_www = world.host("www.chain.test",
-                           http="return 302 https://www.chain.test$request_uri;",
-                           https=redirect_to("https://chain.test"))
+    chain = world.host(
+        "chain.test",
+        http="return 302 http://www.chain.test$request_uri;",
+        https=good_https_site("chain.test"),
+    )
+    chain_www = world.host(
+        "www.chain.test",
+        http="return 302 https://www.chain.test$request_uri;",
+        https=redirect_to("https://chain.test"),
+    )
     world.zone("chain.test", f"@ A {chain.address}", f"www A {chain_www.address}")
 
     many = world.host("manyhops.test", https="location / { return 302 $uri/x; }")
-    js = world.host("jsredirect.test", https='add_header Location "javascript:alert(1)" always;\n'
-                    "return 302;")
+    js = world.host(
+        "jsredirect.test", https='add_header Location "javascript:alert(1)" always;\nreturn 302;'
+    )
     huge = world.host("huge.test", https="location / { echo_duplicate 10000000 '0123456789'; }")
-    plain = world.host("plainhttps.test", cert=None,
-                       raw_https_listener="server { listen $ADDRESS:443; "
-                       "location / { return 200 'plain text on 443'; } }")
+    plain = world.host(
+        "plainhttps.test",
+        cert=None,
+        raw_https_listener="server { listen $ADDRESS:443; "
+        "location / { return 200 'plain text on 443'; } }",
+    )
     for vhost in (many, js, huge, plain):
         world.zone(vhost.primary, f"@ A {vhost.address}")
 

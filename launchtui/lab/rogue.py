@@ -36,8 +36,10 @@ HANDLERS = {"hang": _hang, "garbage": _garbage}
 
 
 async def serve(listeners: list[tuple[str, int, str]]) -> None:
-    servers = [await asyncio.start_server(HANDLERS[mode], address, port)
-               for address, port, mode in listeners]
+    servers = [
+        await asyncio.start_server(HANDLERS[mode], address, port)
+        for address, port, mode in listeners
+    ]
     print("ready", flush=True)
     await asyncio.gather(*(server.serve_forever() for server in servers))
 

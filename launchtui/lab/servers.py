@@ -123,8 +123,9 @@ def start_rogues(world: World, directory: Path) -> ChildServer | None:
         return None
     directory.mkdir(parents=True, exist_ok=True)
     listeners = [f"{v.rogue}@{v.address}:{port}" for v in rogues for port in (80, 443)]
-    server = ChildServer([sys.executable, "-m", "launchtui.lab.rogue", *listeners],
-                         directory / "rogue.log")
+    server = ChildServer(
+        [sys.executable, "-m", "launchtui.lab.rogue", *listeners], directory / "rogue.log"
+    )
     _wait_for_tcp(server, [(v.address, port) for v in rogues for port in (80, 443)])
     return server
 
