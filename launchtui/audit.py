@@ -1,11 +1,12 @@
-"""One headless audit from start to finish: target in, report out.
+"""Running audits without the UI knowing how: target in, report out.
 
-Shared by `launchtui check` and anything else that audits without the UI, so the
-way a target is read, checks are chosen and suppressions applied is one code path.
+`launchtui check` and the TUI both come through here, so the way a target is
+read, checks are chosen and suppressions applied is one code path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,18 +40,57 @@ async def run_check_request(
     request: CheckRequest, *, progress: ProgressCallback | None = None
 ) -> Report:
     engagement = _engagement_or_none(request.target)
-    runbook = _runbook(engagement.runbook if engagement else "launch-ready")
+    runbook = runbook_named(engagement.runbook if engagement else "launch-ready")
     specs = select_checks(runbook, request.stages, active_probes=request.active_probes)
-    context = await _context(request, engagement)
+    if engagement is not None:
+        context = engagement_context(
+            engagement,
+            request.nameservers,
+            request.ca_bundle,
+            request.timeout,
+            request.active_probes,
+        )
+    else:
+        context = await _domain_context(request)
+    suppressions = engagement.suppressions if engagement else []
+    return await audit(context, specs, runbook, suppressions, progress)
+
+
+async def run_engagement_checks(
+    engagement: Engagement,
+    check_ids: Iterable[str],
+    *,
+    progress: ProgressCallback | None = None,
+    timeout: float = 10.0,
+    active_probes: bool = True,
+) -> Report:
+    """The TUI's way in: run these checks of the engagement with its own settings."""
+    runbook = runbook_named(engagement.runbook)
+    available = all_checks()
+    specs = [
+        available[c]
+        for c in dict.fromkeys(check_ids)
+        if c in available and (active_probes or not available[c].active)
+    ]
+    context = engagement_context(engagement, [], None, timeout, active_probes)
+    return await audit(context, specs, runbook, engagement.suppressions, progress)
+
+
+async def audit(
+    context: CheckContext,
+    specs: list[CheckSpec],
+    runbook: Runbook,
+    suppressions: list[Suppression],
+    progress: ProgressCallback | None,
+) -> Report:
     try:
         result = await run_checks(
-            context, specs, time_limit=max(30.0, request.timeout * 6), on_progress=progress
+            context, specs, time_limit=max(30.0, context.timeout * 6), on_progress=progress
         )
     finally:
         await context.aclose()
-    suppressions = engagement.suppressions if engagement else []
     return Report(
-        target=engagement.apex if engagement else context.apex,
+        target=context.apex,
         started=result.started,
         finished=result.finished,
         findings=apply_suppressions(result.findings, suppressions),
@@ -85,17 +125,7 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression])
     return [accepted(finding) for finding in findings]
 
 
-def _engagement_or_none(target: str) -> Engagement | None:
-    path = Path(target)
-    if path.suffix.lower() == ".toml" or path.is_file():
-        try:
-            return Engagement.load(path)
-        except EngagementError as exc:
-            raise CheckRequestError(str(exc)) from None
-    return None
-
-
-def _runbook(runbook_id: str) -> Runbook:
+def runbook_named(runbook_id: str) -> Runbook:
     try:
         runbooks = load_runbooks()
     except RunbookError as exc:
@@ -107,26 +137,63 @@ def _runbook(runbook_id: str) -> Runbook:
     return runbooks[runbook_id]
 
 
-async def _context(request: CheckRequest, engagement: Engagement | None) -> CheckContext:
-    nameserver_texts = request.nameservers or (engagement.nameservers if engagement else [])
-    try:
-        nameservers = [parse_nameserver(text) for text in nameserver_texts]
-    except ValueError as exc:
-        raise CheckRequestError(f"--nameserver: {exc}") from None
-    if request.ca_bundle is not None and not request.ca_bundle.is_file():
-        raise CheckRequestError(f"--ca-bundle: {request.ca_bundle} is not a readable file.")
-    resolver = Resolver(nameservers, timeout=request.timeout)
-    settings = {
-        "ca_bundle": request.ca_bundle,
-        "timeout": request.timeout,
-        "active_probes": request.active_probes,
-    }
-    if engagement is not None:
-        profile = load_profiles().get(engagement.profile)
-        return context_for_engagement(engagement, resolver, profile=profile, **settings)
+def engagement_context(
+    engagement: Engagement,
+    nameservers: list[str],
+    ca_bundle: Path | None,
+    timeout: float,
+    active_probes: bool,
+) -> CheckContext:
+    """Command-line settings win over the engagement's own."""
+    resolver = _resolver(nameservers or engagement.nameservers, timeout)
+    bundle = _require_bundle(ca_bundle or engagement.ca_bundle)
+    profile = load_profiles().get(engagement.profile)
+    return context_for_engagement(
+        engagement,
+        resolver,
+        profile=profile,
+        ca_bundle=bundle,
+        timeout=timeout,
+        active_probes=active_probes,
+    )
+
+
+def _engagement_or_none(target: str) -> Engagement | None:
+    path = Path(target)
+    if path.suffix.lower() == ".toml" or path.is_file():
+        try:
+            return Engagement.load(path)
+        except EngagementError as exc:
+            raise CheckRequestError(str(exc)) from None
+    return None
+
+
+async def _domain_context(request: CheckRequest) -> CheckContext:
+    resolver = _resolver(request.nameservers, request.timeout)
+    bundle = _require_bundle(request.ca_bundle)
     try:
         domain = parse_domain(request.target)
     except DomainError as exc:
         raise CheckRequestError(str(exc)) from None
     request.notes.extend(domain.notes)
-    return await context_for_domain(domain, resolver, **settings)
+    return await context_for_domain(
+        domain,
+        resolver,
+        ca_bundle=bundle,
+        timeout=request.timeout,
+        active_probes=request.active_probes,
+    )
+
+
+def _resolver(nameserver_texts: list[str], timeout: float) -> Resolver:
+    try:
+        nameservers = [parse_nameserver(text) for text in nameserver_texts]
+    except ValueError as exc:
+        raise CheckRequestError(f"--nameserver: {exc}") from None
+    return Resolver(nameservers, timeout=timeout)
+
+
+def _require_bundle(bundle: Path | None) -> Path | None:
+    if bundle is not None and not bundle.is_file():
+        raise CheckRequestError(f"--ca-bundle: {bundle} is not a readable file.")
+    return bundle

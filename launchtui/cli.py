@@ -40,6 +40,39 @@ def main(context: click.Context) -> None:
         make_app().run()
 
 
+@main.command("open")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def open_engagement(file: Path) -> None:
+    """Open an engagement file in the app."""
+    from .engagement import Engagement, EngagementError
+
+    try:
+        Engagement.load(file)
+    except EngagementError as exc:
+        fail_usage(str(exc))
+    from .ui.app import make_app
+
+    make_app(file).run()
+
+
+@main.command()
+def demo() -> None:
+    """Open a ready-made engagement against a local lab with planted problems."""
+    from .demo import start_demo_lab, write_demo_engagement
+    from .lab import LabError
+
+    try:
+        lab = start_demo_lab()
+    except LabError as exc:
+        fail_usage(f"the demo needs its local lab: {exc}")
+    try:
+        from .ui.app import make_app
+
+        make_app(write_demo_engagement(lab)).run()
+    finally:
+        lab.stop()
+
+
 @main.command()
 def profiles() -> None:
     """List the product profiles and their targets."""
@@ -259,3 +292,8 @@ def _stderr_progress():
             click.echo(end, err=True, nl=False)
 
     return show
+
+
+from .cli_secrets import secrets  # noqa: E402  (`launchtui secrets …`)
+
+main.add_command(secrets)

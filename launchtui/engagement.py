@@ -203,6 +203,7 @@ class Engagement:
             lambda: self.nameservers,
             lambda: self.dkim_selectors,
             lambda: self.email_in_scope,
+            lambda: self.ca_bundle,
             lambda: self.checklist_marks(),
         ):
             read()
@@ -233,7 +234,11 @@ class Engagement:
         repo = self._string("repo", self.doc.get("repo", ""))
         if not repo:
             return None
-        path = Path(repo).expanduser()
+        return self._resolve(repo)
+
+    def _resolve(self, text: str) -> Path:
+        """Paths in the file are relative to the file, so a repo can travel with it."""
+        path = Path(text).expanduser()
         return path if path.is_absolute() else (self.path.parent / path)
 
     @property
@@ -248,6 +253,12 @@ class Engagement:
     @property
     def nameservers(self) -> list[str]:
         return self._strings("domain.nameservers", self.doc["domain"].get("nameservers", []))
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """Extra CA certificates for this product's TLS (a corporate proxy, the demo lab)."""
+        bundle = self._string("domain.ca_bundle", self.doc["domain"].get("ca_bundle", ""))
+        return self._resolve(bundle) if bundle else None
 
     @property
     def email_in_scope(self) -> bool:
@@ -415,6 +426,26 @@ class Engagement:
         self.log_change(
             f"Accepted {suppression.check} on {suppression.target}: {suppression.reason}"
         )
+
+    def add_owner(self, owner: Owner) -> None:
+        row = tomlkit.table()
+        for key in ("account", "provider", "owner", "contact", "recovery"):
+            if getattr(owner, key):
+                row.add(key, getattr(owner, key))
+        if owner.two_factor is not None:
+            row.add("two_factor", owner.two_factor)
+        self._array("owners").append(row)
+
+    def remove_entry(self, section: str, index: int) -> None:
+        """Delete row `index` of a list section: routes, environments, owners,
+        suppressions or domain.subdomains."""
+        parent = self.doc["domain"] if section == "domain.subdomains" else self.doc
+        key = section.removeprefix("domain.")
+        rows = parent.get(key)
+        if not isinstance(rows, list) or not 0 <= index < len(rows):
+            raise EngagementError(f"{self.path}: {section}[{index}]: no such entry")
+        del rows[index]
+        self.log_change(f"Removed {section}[{index}].")
 
     def mark_checklist(self, stage: str, item: str, done: bool, by: str) -> None:
         checklist = self._stage_table(stage).setdefault("checklist", tomlkit.table())

@@ -50,11 +50,12 @@ async def check_private_leak(context: CheckContext) -> list[Finding]:
     private_urls = [route.url for route in context.routes if route.kind == "auth"]
     pages = await landing_pages(context)
     routes = await asyncio.gather(*(context.http.fetch(url) for url in private_urls))
+    responses = {fetch.final.url: fetch for fetch in [*pages, *routes] if fetch.final}
     judged = [
         judge_private_leak(
             fetch.final, fetch.final.url in private_urls or fetch.start_url in private_urls
         )
-        for fetch in [*pages, *routes]
+        for fetch in responses.values()
         if fetch.final is not None
     ]
     return judged or [

@@ -1,0 +1,90 @@
+"""Where the sprint stands: per-stage progress and the 48-hour clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from .engagement import Engagement
+from .findings import Finding, Status
+from .runbook import Runbook, Stage
+
+SPRINT_HOURS = 48
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    stage: Stage
+    items_done: int
+    items_total: int
+    verdicts: dict[str, int]  # status value -> count of latest findings for the stage's checks
+
+    @property
+    def problems(self) -> int:
+        return sum(self.verdicts.get(s, 0) for s in ("fail", "error", "warn"))
+
+    @property
+    def checks_run(self) -> bool:
+        return bool(self.verdicts)
+
+    @property
+    def label(self) -> str:
+        """Short text for a sidebar: 'checklist 3/7 · ✗2 !1' (fail/error, warn)."""
+        parts = [f"checklist {self.items_done}/{self.items_total}"] if self.items_total else []
+        if self.verdicts:
+            fails = self.verdicts.get("fail", 0) + self.verdicts.get("error", 0)
+            warns = self.verdicts.get("warn", 0)
+            bits = [f"✗{fails}" if fails else "", f"!{warns}" if warns else ""]
+            parts.append(" ".join(b for b in bits if b) or "checks pass")
+        return " · ".join(parts)
+
+
+def stage_progress(
+    engagement: Engagement, stage: Stage, findings: list[Finding] | None = None
+) -> StageProgress:
+    marks = engagement.checklist_marks(stage.id)
+    done = sum(1 for item in stage.checklist if (m := marks.get((stage.id, item.id))) and m.done)
+    findings = engagement.last_findings() if findings is None else findings
+    counts = Counter(
+        f.status.value if not f.suppressed else "accepted"
+        for f in findings
+        if f.check in stage.checks and f.status is not Status.SKIPPED
+    )
+    return StageProgress(stage, done, len(stage.checklist), dict(counts))
+
+
+@dataclass(frozen=True, slots=True)
+class SprintClock:
+    started: dt.datetime
+    now: dt.datetime
+
+    @property
+    def elapsed(self) -> dt.timedelta:
+        return max(self.now - self.started, dt.timedelta(0))
+
+    @property
+    def day(self) -> int:
+        """1 or 2 during the sprint; 3 means the sprint window is over."""
+        hours = self.elapsed.total_seconds() / 3600
+        return 1 if hours < 24 else 2 if hours < SPRINT_HOURS else 3
+
+    def describe(self) -> str:
+        hours = int(self.elapsed.total_seconds() // 3600)
+        minutes = int(self.elapsed.total_seconds() % 3600 // 60)
+        if self.day == 3:
+            return f"Sprint over ({hours} h since start): maintenance mode"
+        return f"Day {self.day} · {hours} h {minutes:02d} m of {SPRINT_HOURS} h"
+
+
+def sprint_clock(engagement: Engagement, now: dt.datetime | None = None) -> SprintClock:
+    started = engagement.doc.get("sprint_started") or engagement.doc.get("created")
+    if not isinstance(started, dt.datetime):
+        started = now or dt.datetime.now(dt.UTC)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=dt.UTC)
+    return SprintClock(started, now or dt.datetime.now(dt.UTC))
+
+
+def stages_for_day(runbook: Runbook, day: int) -> list[Stage]:
+    return [stage for stage in runbook.stages if stage.day == day]

@@ -1,0 +1,45 @@
+"""Keys and a short tour, one keypress away."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# launchtui
+
+Walk the seven stages of the launch-ready sprint with the founder. Each stage has
+**live checks** (run them, read the plain-English result, accept a risk with a
+reason), a **manual checklist** (ticks record who and when), **notes**,
+deliverables and the signals that say a stage is not done.
+
+| key | does |
+|---|---|
+| `↑` `↓` / click | pick a stage in the sidebar, a finding in a table |
+| `tab` | move between sidebar, findings, checklist and notes |
+| `r` | run this stage's checks |
+| `R` | run every check |
+| `c` | cancel a run |
+| `space` | tick a checklist item |
+| `x` | accept the highlighted finding's risk (asks for a reason) |
+| `e` `o` `k` | setup (domains, routes, environments) · owners · secrets |
+| `ctrl+p` | command palette |
+| `f1` `?` | this help |
+| `ctrl+q` | quit (everything is already saved) |
+
+Every change is saved at once to the engagement file (the previous version is
+kept as `.bak`). Secret values go only to your OS keyring, never to the file.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar = [Binding("escape,q,f1,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(HELP)

@@ -1,0 +1,143 @@
+"""What gets checked: domains and subdomains with roles, key routes, environments."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from ...domains import DomainError
+from ...engagement import (
+    ENVIRONMENT_NAMES,
+    SUBDOMAIN_ROLES,
+    Engagement,
+    EngagementError,
+    Environment,
+    Route,
+    infer_route_kind,
+)
+from ...runbook import ROUTE_KINDS, RunbookError, load_profiles
+from ..widgets.row_editor import Field, RowEditor
+
+SUBDOMAIN_FIELDS = [
+    Field("name", "subdomain", placeholder="app (or app.example.com)"),
+    Field("role", "role", tuple((role, role) for role in SUBDOMAIN_ROLES)),
+]
+ROUTE_FIELDS = [
+    Field("name", "name", placeholder="login"),
+    Field("url", "URL", placeholder="https://app.example.com/login"),
+    Field("kind", "kind", (("from name", ""), *((k, k) for k in ROUTE_KINDS))),
+    Field("method", "method", tuple((m, m) for m in ("GET", "POST", "PUT", "PATCH", "DELETE"))),
+    Field("budget_ms", "p95 budget ms", placeholder="from profile"),
+]
+ENVIRONMENT_FIELDS = [
+    Field("name", "environment", tuple((n, n) for n in ENVIRONMENT_NAMES)),
+    Field("url", "URL", placeholder="https://staging.example.com"),
+    Field("notes", "notes", placeholder="who can see it, how it deploys"),
+]
+
+
+class SavingScreen(Screen[None]):
+    """A screen that edits the engagement and saves every change at once."""
+
+    BINDINGS: ClassVar = [Binding("escape", "dismiss", "Back")]
+
+    def __init__(self, engagement: Engagement) -> None:
+        super().__init__()
+        self.engagement = engagement
+
+    def save(self) -> None:
+        try:
+            self.engagement.save()
+        except (OSError, EngagementError) as exc:
+            self.notify(f"Could not save: {exc}", severity="error")
+            return
+        self.sub_title = f"saved {self.app.clock():%H:%M:%S}"
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class SetupScreen(SavingScreen):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent():
+            with TabPane("Domains", id="tab-domains"):
+                yield RowEditor(SUBDOMAIN_FIELDS, self.subdomain_rows(), id="subdomains")
+            with TabPane("Key routes", id="tab-routes"):
+                yield RowEditor(ROUTE_FIELDS, self.route_rows(), id="routes")
+            with TabPane("Environments", id="tab-environments"):
+                yield RowEditor(ENVIRONMENT_FIELDS, self.environment_rows(), id="environments")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Setup · {self.engagement.apex}"
+        self.sub_title = "add with the form · delete removes the highlighted row · esc back"
+
+    def subdomain_rows(self) -> list[tuple[str, ...]]:
+        return [(s.name, s.role) for s in self.engagement.subdomains]
+
+    def route_rows(self) -> list[tuple[str, ...]]:
+        return [
+            (r.name, r.url, r.kind, r.method, str(r.budget_ms or "profile"))
+            for r in self.engagement.routes
+        ]
+
+    def environment_rows(self) -> list[tuple[str, ...]]:
+        return [(e.name, e.url, e.notes) for e in self.engagement.environments]
+
+    def on_row_editor_added(self, message: RowEditor.Added) -> None:
+        values = message.values
+        try:
+            if message.editor.id == "subdomains":
+                self.engagement.add_subdomain(values["name"], values["role"])
+            elif message.editor.id == "routes":
+                self.engagement.add_route(self.route_from(values))
+            else:
+                self.engagement.add_environment(
+                    Environment(values["name"], values["url"], values["notes"])
+                )
+        except (DomainError, EngagementError, ValueError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        message.editor.clear_form()
+        self.refresh_rows(message.editor)
+        self.save()
+
+    def route_from(self, values: dict[str, str]) -> Route:
+        if not values["name"] or not values["url"]:
+            raise ValueError("A route needs a name and a URL.")
+        if not values["url"].startswith(("http://", "https://")):
+            raise ValueError(f"{values['url']!r} must start with http:// or https://.")
+        kind = values["kind"] or infer_route_kind(values["name"])
+        budget = values["budget_ms"]
+        if budget and not budget.isdigit():
+            raise ValueError("The p95 budget is a whole number of milliseconds.")
+        if not budget:
+            try:
+                profile = load_profiles().get(self.engagement.profile)
+            except RunbookError:
+                profile = None
+            budget = str(profile.budget_ms(kind, values["method"])) if profile else ""
+        return Route(
+            values["name"], values["url"], values["method"], kind, int(budget) if budget else None
+        )
+
+    def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
+        section = {"subdomains": "domain.subdomains"}.get(
+            message.editor.id or "", message.editor.id or ""
+        )
+        self.engagement.remove_entry(section, message.index)
+        self.refresh_rows(message.editor)
+        self.save()
+
+    def refresh_rows(self, editor: RowEditor) -> None:
+        rows = {
+            "subdomains": self.subdomain_rows,
+            "routes": self.route_rows,
+            "environments": self.environment_rows,
+        }[editor.id or ""]()
+        editor.set_rows(rows)

@@ -1,0 +1,323 @@
+"""The sprint: seven stages in a sidebar with progress and a 48-hour clock.
+
+Checks run in a worker that only awaits the core and posts messages; every
+state change happens in a message handler, and every change is saved at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
+from textual.worker import Worker, WorkerState
+
+from ...audit import CheckRequestError, apply_suppressions, run_engagement_checks, runbook_named
+from ...checks import all_checks
+from ...engagement import Engagement, Suppression
+from ...engine import Progress
+from ...export import Report
+from ...findings import Finding
+from ...sprint import sprint_clock, stage_progress
+from ..widgets.stage_view import StageView
+
+
+class SprintScreen(Screen[None]):
+    BINDINGS: ClassVar = [
+        Binding("r", "run_stage", "Run stage"),
+        Binding("R", "run_all", "Run all"),
+        Binding("c", "cancel_run", "Cancel", show=False),
+        Binding("x", "suppress", "Accept risk"),
+        Binding("e", "setup", "Setup"),
+        Binding("o", "owners", "Owners"),
+        Binding("k", "secrets", "Secrets"),
+        Binding("escape", "focus_sidebar", "Stages", show=False),
+    ]
+
+    class ChecksProgressed(Message):
+        def __init__(self, progress: Progress) -> None:
+            super().__init__()
+            self.progress = progress
+
+    class ChecksFinished(Message):
+        def __init__(self, report: Report) -> None:
+            super().__init__()
+            self.report = report
+
+    def __init__(self, engagement: Engagement) -> None:
+        super().__init__()
+        self.engagement = engagement
+        self.runbook = runbook_named(engagement.runbook)
+        self.available = set(all_checks())
+        self.findings: list[Finding] = apply_suppressions(
+            engagement.last_findings(), engagement.suppressions
+        )
+        self.running: set[str] = set()
+        self._frame = 0
+        self._notes_timer = None
+
+    # -- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="sidebar"):
+                yield Static(self.engagement.product or self.engagement.apex, id="product")
+                yield Static("", id="clock", classes="dim")
+                yield ListView(
+                    *(
+                        ListItem(Label(stage.title), id=f"stage-{stage.id}")
+                        for stage in self.runbook.stages
+                    ),
+                    id="stages",
+                )
+                yield Static("", id="saved", classes="dim")
+            with ContentSwitcher(id="stage-views", initial=f"view-{self.runbook.stages[0].id}"):
+                for stage in self.runbook.stages:
+                    yield StageView(stage, self.engagement.notes(stage.id), id=f"view-{stage.id}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.engagement.apex} · {self.engagement.profile}"
+        stages = self.query_one("#stages", ListView)
+        remembered = self.engagement.doc.get("ui", {}).get("stage", "")
+        ids = list(self.runbook.stage_ids)
+        stages.index = ids.index(remembered) if remembered in ids else 0
+        stages.focus()
+        self.refresh_everything()
+        self.set_interval(30, self.update_clock)
+        self.set_interval(0.12, self.advance_spinner)
+
+    # -- showing state --------------------------------------------------------------
+
+    @property
+    def current_stage_id(self) -> str:
+        current = self.query_one("#stage-views", ContentSwitcher).current or ""
+        return current.removeprefix("view-")
+
+    def refresh_everything(self) -> None:
+        self.update_clock()
+        self.update_sidebar()
+        for view in self.query(StageView):
+            self.refresh_stage(view)
+
+    def refresh_stage(self, view: StageView) -> None:
+        view.show(
+            [f for f in self.findings if f.check in view.stage.checks],
+            self.running,
+            self.available,
+            self.findings,
+            self.engagement.checklist_marks(),
+        )
+
+    def update_sidebar(self) -> None:
+        for stage in self.runbook.stages:
+            progress = stage_progress(self.engagement, stage, self.findings)
+            item = self.query_one(f"#stage-{stage.id}", ListItem)
+            running = any(check in self.running for check in stage.checks)
+            marker = " ⠿" if running else ""
+            label = progress.label
+            item.query_one(Label).update(f"{stage.title}{marker}\n  [dim]{label}[/]")
+
+    def update_clock(self) -> None:
+        clock = sprint_clock(self.engagement, self.app.clock())
+        self.query_one("#clock", Static).update(clock.describe())
+
+    def advance_spinner(self) -> None:
+        if self.running:
+            self._frame += 1
+            view = self.query_one(f"#view-{self.current_stage_id}", StageView)
+            view.spin(self._frame)
+
+    def show_saved(self) -> None:
+        for label in self.query("#saved").results(Static):
+            label.update(f"saved {self.app.clock():%H:%M:%S}")
+
+    # -- saving -------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save at once; on failure nothing in memory is lost and the person is told."""
+        try:
+            self.engagement.save()
+        except OSError as exc:
+            self.notify(
+                f"Could not save {self.engagement.path}: {exc.strerror}. Your changes "
+                "are kept in the app; fix the folder and they will be saved.",
+                severity="error",
+                timeout=15,
+            )
+            return False
+        self.show_saved()
+        return True
+
+    def remember_stage(self, stage_id: str) -> None:
+        ui = self.engagement.doc.setdefault("ui", {})
+        if ui.get("stage") != stage_id:
+            ui["stage"] = stage_id
+
+    # -- stage navigation -------------------------------------------------------------
+
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        if event.item is None or event.item.id is None:
+            return
+        stage_id = event.item.id.removeprefix("stage-")
+        self.query_one("#stage-views", ContentSwitcher).current = f"view-{stage_id}"
+        self.remember_stage(stage_id)
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        view = self.query_one(f"#view-{self.current_stage_id}", StageView)
+        view.focus_next()
+
+    def action_focus_sidebar(self) -> None:
+        self.query_one("#stages", ListView).focus()
+
+    # -- running checks -------------------------------------------------------------
+
+    def action_run_stage(self) -> None:
+        stage = self.runbook.stage(self.current_stage_id)
+        if not stage.checks:
+            self.notify("This stage has no automated checks: it is the manual checklist.")
+            return
+        self.start_run(stage.checks)
+
+    def action_run_all(self) -> None:
+        self.start_run(self.runbook.check_ids)
+
+    def start_run(self, check_ids: Iterable[str]) -> None:
+        wanted = [c for c in check_ids if c in self.available and c not in self.running]
+        if not wanted:
+            self.notify("Those checks are already running.")
+            return
+        self.running.update(wanted)
+        self.refresh_everything()
+        self.run_in_background(tuple(wanted))
+
+    @work(group="checks", exit_on_error=False)
+    async def run_in_background(self, check_ids: tuple[str, ...]) -> None:
+        """Only awaits the core; results come back as messages."""
+
+        def progress(step: Progress) -> None:
+            self.post_message(self.ChecksProgressed(step))
+
+        report = await run_engagement_checks(self.engagement, check_ids, progress=progress)
+        self.post_message(self.ChecksFinished(report))
+
+    def on_sprint_screen_checks_progressed(self, message: ChecksProgressed) -> None:
+        step = message.progress
+        if not step.finished:
+            return
+        self.running.discard(step.check)
+        fresh = apply_suppressions(list(step.findings), self.engagement.suppressions)
+        self.findings = [f for f in self.findings if f.check != step.check] + fresh
+        self.update_sidebar()
+        for view in self.query(StageView):
+            if step.check in view.stage.checks or view.stage.id == "audit":
+                self.refresh_stage(view)
+
+    def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
+        self.engagement.record_findings(message.report.findings)
+        self.save()
+        problems = sum(1 for f in message.report.findings if f.is_problem)
+        self.notify(
+            f"{len(message.report.findings)} findings, {problems} to look at.",
+            title="Checks finished",
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "checks":
+            return
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.running.clear()
+            self.refresh_everything()
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = (
+                str(error)
+                if isinstance(error, CheckRequestError)
+                else (f"{type(error).__name__}: {error}")
+            )
+            self.notify(message, title="The run stopped", severity="error", timeout=12)
+
+    def action_cancel_run(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "checks")
+            self.notify("Run cancelled.")
+
+    # -- checklist, notes, suppressions -------------------------------------------------
+
+    def on_stage_view_checklist_toggled(self, message: StageView.ChecklistToggled) -> None:
+        self.engagement.mark_checklist(
+            message.stage, message.item, message.done, by=self.app.operator
+        )
+        self.save()
+        self.update_sidebar()
+        self.refresh_stage(self.query_one(f"#view-{message.stage}", StageView))
+
+    def on_stage_view_notes_edited(self, message: StageView.NotesEdited) -> None:
+        self.engagement.set_notes(message.stage, message.text)
+        if self._notes_timer is not None:
+            self._notes_timer.stop()
+        self._notes_timer = self.set_timer(0.8, self.save)
+
+    def action_suppress(self) -> None:
+        from .suppress import SuppressScreen
+
+        view = self.query_one(f"#view-{self.current_stage_id}", StageView)
+        finding = view.selected_finding()
+        if finding is None or not finding.is_problem:
+            self.notify("Highlight a failing or warning finding first.")
+            return
+
+        def accept(reason: str | None) -> None:
+            if reason:
+                self.engagement.add_suppression(Suppression(finding.check, finding.target, reason))
+                self.findings = apply_suppressions(self.findings, self.engagement.suppressions)
+                self.save()
+                self.refresh_everything()
+
+        self.app.push_screen(SuppressScreen(finding), accept)
+
+    # -- other screens ----------------------------------------------------------------
+
+    def action_setup(self) -> None:
+        from .setup import SetupScreen
+
+        self.app.push_screen(SetupScreen(self.engagement), lambda _: self.after_edit())
+
+    def action_owners(self) -> None:
+        from .owners import OwnersScreen
+
+        self.app.push_screen(OwnersScreen(self.engagement), lambda _: self.after_edit())
+
+    def action_secrets(self) -> None:
+        from .secrets import SecretsScreen
+
+        self.app.push_screen(SecretsScreen(self.engagement), lambda _: self.after_edit())
+
+    def after_edit(self) -> None:
+        self.refresh_everything()
+
+    def on_unmount(self) -> None:
+        self.save()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Run this stage's checks", "Live checks for the open stage", self.action_run_stage
+        )
+        yield SystemCommand(
+            "Run all checks", "Every automated check of the runbook", self.action_run_all
+        )
+        yield SystemCommand(
+            "Accept the highlighted risk", "Suppress with a reason", self.action_suppress
+        )
+        yield SystemCommand(
+            "Setup: domains, routes, environments", "Edit what is checked", self.action_setup
+        )
+        yield SystemCommand("Owners and access", "Who owns each account", self.action_owners)
+        yield SystemCommand("Secrets inventory", "Where each secret lives", self.action_secrets)

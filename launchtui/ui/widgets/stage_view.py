@@ -1,0 +1,296 @@
+"""One view for every stage of any runbook: goal, live checks, detail, checklist, notes.
+
+It renders whatever the runbook data says a stage holds; adding a stage or a
+runbook needs no new Python. State lives in the sprint screen; this widget only
+shows it and reports what the person did.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Markdown, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
+
+from ...engagement import ChecklistMark
+from ...findings import Finding, Status, Tier, ranked_risks
+from ...runbook import Stage
+
+STATUS_CELLS = {
+    Status.PASS: ("✓ pass", "green"),
+    Status.WARN: ("! warn", "yellow"),
+    Status.FAIL: ("✗ fail", "bold red"),
+    Status.ERROR: ("? error", "magenta"),
+    Status.SKIPPED: ("- skip", "dim"),
+}
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+TIER_TITLES = {Tier.BLOCKER: "Blockers", Tier.IMPORTANT: "Important", Tier.OPTIONAL: "Optional"}
+
+
+def status_cell(finding: Finding) -> Text:
+    label, style = STATUS_CELLS[finding.status]
+    if finding.suppressed:
+        return Text("~ accepted", style="dim")
+    return Text(label, style=style)
+
+
+class StageView(VerticalScroll):
+    """The screen area for one stage; the sprint screen feeds it with `show`."""
+
+    class ChecklistToggled(Message):
+        def __init__(self, stage: str, item: str, done: bool) -> None:
+            super().__init__()
+            self.stage, self.item, self.done = stage, item, done
+
+    class NotesEdited(Message):
+        def __init__(self, stage: str, text: str) -> None:
+            super().__init__()
+            self.stage, self.text = stage, text
+
+    def __init__(self, stage: Stage, notes: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.stage = stage
+        self.initial_notes = notes
+        self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
+        self._loading_notes = True
+
+    def compose(self) -> ComposeResult:
+        day = f"  ·  day {self.stage.day}" if self.stage.day else ""
+        yield Label(f"[b]{self.stage.title}[/b]{day}", classes="stage-title")
+        yield Static(self.stage.goal, classes="goal")
+        yield Static("", id="run-status", classes="dim")
+        if self.stage.id == "audit":
+            yield Static("", id="risks")
+        if self.stage.checks:
+            table: DataTable = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+            table.add_columns("status", "finding", "target", "check")
+            yield table
+            yield Static(
+                "Highlight a finding to see the evidence and the fix.",
+                id="detail",
+                classes="detail",
+            )
+        if self.stage.checklist:
+            yield Label(
+                "Checklist  [dim](space ticks; who and when are recorded)[/]", classes="section"
+            )
+            yield SelectionList[str](id="checklist")
+        yield Label("Notes", classes="section")
+        yield TextArea(self.initial_notes, id="notes", soft_wrap=True)
+        yield Markdown(self._reference_text(), classes="reference")
+
+    def on_mount(self) -> None:
+        self._loading_notes = False
+
+    def _reference_text(self) -> str:
+        parts = []
+        if self.stage.deliverables:
+            parts.append(
+                "**Deliverables**\n\n" + "\n".join(f"- {d}" for d in self.stage.deliverables)
+            )
+        if self.stage.failure_signals:
+            parts.append(
+                "**Not done while…**\n\n" + "\n".join(f"- {s}" for s in self.stage.failure_signals)
+            )
+        return "\n\n".join(parts)
+
+    # -- showing state ------------------------------------------------------------
+
+    def show(
+        self,
+        findings: list[Finding],
+        running: set[str],
+        available: set[str],
+        all_findings: list[Finding],
+        marks: dict[tuple[str, str], ChecklistMark],
+    ) -> None:
+        self._show_checks(findings, running, available)
+        self._show_status(findings, running)
+        if self.stage.id == "audit":
+            self.query_one("#risks", Static).update(risk_list_text(all_findings))
+        if self.stage.checklist:
+            self._show_checklist(marks)
+
+    def _show_checks(self, findings: list[Finding], running: set[str], available: set[str]) -> None:
+        if not self.stage.checks:
+            return
+        table = self.query_one("#findings", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        self.rows.clear()
+        by_check = {
+            check: list(group)
+            for check, group in groupby(
+                sorted(findings, key=lambda f: f.check), key=lambda f: f.check
+            )
+        }
+        for check in self.stage.checks:
+            if check in running:
+                key = f"{check}::running"
+                table.add_row(Text(SPINNER[0] + " running", style="cyan"), "", "", check, key=key)
+                self.rows[key] = None
+            elif check in by_check:
+                for index, finding in enumerate(by_check[check]):
+                    key = f"{check}::{index}"
+                    table.add_row(
+                        status_cell(finding),
+                        clipped(finding.summary),
+                        finding.target,
+                        check,
+                        key=key,
+                    )
+                    self.rows[key] = finding
+            else:
+                key = f"{check}::pending"
+                note = "not run yet" if check in available else "arrives in a later version"
+                table.add_row(Text("·", style="dim"), Text(note, style="dim"), "", check, key=key)
+                self.rows[key] = None
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+
+    def _show_status(self, findings: list[Finding], running: set[str]) -> None:
+        counts: dict[str, int] = {}
+        for finding in findings:
+            key = "accepted" if finding.suppressed else finding.status.value
+            counts[key] = counts.get(key, 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        text = (
+            f"{len(running)} check(s) running…"
+            if running
+            else (
+                f"Latest results: {summary}."
+                if summary
+                else "No results yet: press r to run this stage's checks."
+            )
+        )
+        self.query_one("#run-status", Static).update(text)
+
+    def spin(self, frame: int) -> None:
+        """Advance the spinner on running rows without rebuilding the table."""
+        if not self.stage.checks:
+            return
+        table = self.query_one("#findings", DataTable)
+        glyph = SPINNER[frame % len(SPINNER)]
+        for key in self.rows:
+            if key.endswith("::running"):
+                table.update_cell(
+                    key, table.ordered_columns[0].key, Text(glyph + " running", style="cyan")
+                )
+
+    def _show_checklist(self, marks: dict[tuple[str, str], ChecklistMark]) -> None:
+        checklist = self.query_one("#checklist", SelectionList)
+        highlighted = checklist.highlighted
+        with checklist.prevent(SelectionList.SelectionToggled):
+            checklist.clear_options()
+            for item in self.stage.checklist:
+                mark = marks.get((self.stage.id, item.id))
+                done = bool(mark and mark.done)
+                checklist.add_option(Selection(checklist_prompt(item.text, mark), item.id, done))
+        if highlighted is not None and checklist.option_count:
+            checklist.highlighted = min(highlighted, checklist.option_count - 1)
+
+    # -- reacting -----------------------------------------------------------------
+
+    def selected_finding(self) -> Finding | None:
+        if not self.stage.checks:
+            return None
+        table = self.query_one("#findings", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(key or "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        finding = self.rows.get(event.row_key.value or "")
+        self.query_one("#detail", Static).update(detail_text(finding))
+
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        item = event.selection.value
+        self.post_message(
+            self.ChecklistToggled(self.stage.id, item, item in event.selection_list.selected)
+        )
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if not self._loading_notes:
+            self.post_message(self.NotesEdited(self.stage.id, event.text_area.text))
+
+
+def clipped(summary: str, limit: int = 64) -> str:
+    """Table cells stay one readable line; the detail pane shows the whole sentence."""
+    return summary if len(summary) <= limit else summary[: limit - 1].rstrip() + "…"
+
+
+def checklist_prompt(text: str, mark: ChecklistMark | None) -> Text:
+    prompt = Text(text)
+    if mark and mark.done:
+        when = f" {mark.at:%d %b %H:%M}" if mark.at else ""
+        prompt.append(f"  ✓ {mark.by}{when}", style="dim green")
+    return prompt
+
+
+def detail_text(finding: Finding | None) -> Text:
+    if finding is None:
+        return Text("This check has no result yet: press r to run the stage.", style="dim")
+    text = Text()
+    text.append_text(status_cell(finding))
+    text.append(f"  {finding.severity.value}  ", style="bold")
+    text.append(f"{finding.check} · {finding.target}\n", style="dim")
+    text.append(finding.summary + "\n", style="bold")
+    if finding.suppressed:
+        text.append(f"Accepted: {finding.suppressed}\n", style="italic")
+    if finding.detail:
+        text.append(finding.detail + "\n")
+    if finding.fix:
+        text.append("Fix: ", style="bold green")
+        text.append(finding.fix + "\n")
+    histogram = finding.evidence.get("histogram")
+    if isinstance(histogram, dict):
+        text.append_text(histogram_text(histogram))
+    evidence = {k: v for k, v in finding.evidence.items() if k != "histogram"}
+    if evidence:
+        text.append("Evidence: ", style="bold")
+        text.append(json.dumps(evidence, default=str, ensure_ascii=False)[:600] + "\n", style="dim")
+    for ref in finding.refs:
+        text.append(f"→ {ref}\n", style="underline blue")
+    return text
+
+
+def histogram_text(histogram: dict) -> Text:
+    """Latency buckets as horizontal bars, drawn in the terminal."""
+    counts = [int(c) for c in histogram.get("counts", [])]
+    edges = histogram.get("edges_ms") or histogram.get("edges") or []
+    if not counts:
+        return Text()
+    peak = max(counts) or 1
+    text = Text("Latency histogram\n", style="bold")
+    for index, count in enumerate(counts):
+        low = edges[index] if index < len(edges) else index
+        label = f"{low:>7.0f} ms " if isinstance(low, int | float) else f"{low!s:>10} "
+        text.append(label, style="dim")
+        text.append("█" * max(1 if count else 0, round(30 * count / peak)), style="cyan")
+        text.append(f" {count}\n", style="dim")
+    return text
+
+
+def risk_list_text(findings: list[Finding]) -> Text:
+    risks = ranked_risks(findings)
+    if not findings:
+        return Text("Run the checks (R runs everything) to see the ranked risk list.", style="dim")
+    if not risks:
+        return Text("No risks found by the checks so far.", style="bold green")
+    text = Text()
+    styles = {Tier.BLOCKER: "bold red", Tier.IMPORTANT: "yellow", Tier.OPTIONAL: "dim"}
+    for tier, group in groupby(risks, key=lambda f: f.tier):
+        assert tier is not None
+        group = list(group)
+        text.append(f"{TIER_TITLES[tier]} ({len(group)})\n", style=styles[tier])
+        for finding in group[:8]:
+            text.append(f"  • {finding.summary}\n")
+        if len(group) > 8:
+            text.append(f"  … and {len(group) - 8} more\n", style="dim")
+    return text

@@ -1,0 +1,41 @@
+"""Pilot and snapshot fixtures: a fixed clock, a private data folder, a known engagement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOON = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+
+
+def fixed_clock() -> dt.datetime:
+    return NOON
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch) -> Path:
+    """Recent files and demo engagements go to a folder of the test's own."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("LAUNCHTUI_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def acme(tmp_path) -> Path:
+    path = tmp_path / "acme.toml"
+    shutil.copy(FIXTURES / "acme.toml", path)
+    return path
+
+
+async def no_blink(pilot) -> None:
+    """Screenshots must not depend on where a cursor blink happens to be."""
+    from textual.widgets import Input, TextArea
+
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await pilot.pause()
