@@ -43,7 +43,7 @@ class WelcomeScreen(Screen[None]):
                 )
                 yield Input(placeholder="Repo path (optional)", id="repo")
                 yield Input(
-                    placeholder=f"Save as (default {data_dir()}/<product>.toml)", id="save-as"
+                    placeholder="Save as (optional, e.g. ~/clients/acme.toml)", id="save-as"
                 )
                 yield Button("Create engagement", variant="primary", id="create")
             with Vertical(id="open-engagement", classes="panel"):

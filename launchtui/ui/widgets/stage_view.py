@@ -58,6 +58,7 @@ class StageView(VerticalScroll):
         self.initial_notes = notes
         self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
         self._loading_notes = True
+        self._last_shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
         day = f"  ·  day {self.stage.day}" if self.stage.day else ""
@@ -68,7 +69,7 @@ class StageView(VerticalScroll):
             yield Static("", id="risks")
         if self.stage.checks:
             table: DataTable = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-            table.add_columns("status", "finding", "target", "check")
+            table.add_columns("status", "finding", "target")
             yield table
             yield Static(
                 "Highlight a finding to see the evidence and the fix.",
@@ -86,6 +87,11 @@ class StageView(VerticalScroll):
 
     def on_mount(self) -> None:
         self._loading_notes = False
+
+    def on_resize(self) -> None:
+        """Clipped summaries depend on the width: redraw with what was last shown."""
+        if self._last_shown is not None:
+            self.show(*self._last_shown)
 
     def _reference_text(self) -> str:
         parts = []
@@ -109,6 +115,7 @@ class StageView(VerticalScroll):
         all_findings: list[Finding],
         marks: dict[tuple[str, str], ChecklistMark],
     ) -> None:
+        self._last_shown = (findings, running, available, all_findings, marks)
         self._show_checks(findings, running, available)
         self._show_status(findings, running)
         if self.stage.id == "audit":
@@ -129,26 +136,26 @@ class StageView(VerticalScroll):
                 sorted(findings, key=lambda f: f.check), key=lambda f: f.check
             )
         }
+        width = max(30, self.size.width - 44)  # status and target columns, padding
         for check in self.stage.checks:
             if check in running:
                 key = f"{check}::running"
-                table.add_row(Text(SPINNER[0] + " running", style="cyan"), "", "", check, key=key)
+                running_cell = Text(SPINNER[0] + " running", style="cyan")
+                table.add_row(running_cell, Text(check, style="dim"), "", key=key)
                 self.rows[key] = None
             elif check in by_check:
                 for index, finding in enumerate(by_check[check]):
                     key = f"{check}::{index}"
+                    summary = clipped(finding.summary, width)
                     table.add_row(
-                        status_cell(finding),
-                        clipped(finding.summary),
-                        finding.target,
-                        check,
-                        key=key,
+                        status_cell(finding), summary, clipped(finding.target, 28), key=key
                     )
                     self.rows[key] = finding
             else:
                 key = f"{check}::pending"
                 note = "not run yet" if check in available else "arrives in a later version"
-                table.add_row(Text("·", style="dim"), Text(note, style="dim"), "", check, key=key)
+                pending = Text(f"{check}: {note}", style="dim")
+                table.add_row(Text("·", style="dim"), pending, "", key=key)
                 self.rows[key] = None
         if table.row_count:
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
@@ -220,9 +227,9 @@ class StageView(VerticalScroll):
             self.post_message(self.NotesEdited(self.stage.id, event.text_area.text))
 
 
-def clipped(summary: str, limit: int = 64) -> str:
+def clipped(text: str, limit: int) -> str:
     """Table cells stay one readable line; the detail pane shows the whole sentence."""
-    return summary if len(summary) <= limit else summary[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def checklist_prompt(text: str, mark: ChecklistMark | None) -> Text:
@@ -238,7 +245,9 @@ def detail_text(finding: Finding | None) -> Text:
         return Text("This check has no result yet: press r to run the stage.", style="dim")
     text = Text()
     text.append_text(status_cell(finding))
-    text.append(f"  {finding.severity.value}  ", style="bold")
+    if finding.status is not Status.PASS:
+        text.append(f"  {finding.severity.value}", style="bold")
+    text.append("  ")
     text.append(f"{finding.check} · {finding.target}\n", style="dim")
     text.append(finding.summary + "\n", style="bold")
     if finding.suppressed:
