@@ -44,9 +44,8 @@ class LaunchApp(App[None]):
     def on_mount(self) -> None:
         from .screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen())
-        if self.engagement_path is not None:
-            self.open_engagement(self.engagement_path)
+        if self.engagement_path is None or not self.open_engagement(self.engagement_path):
+            self.push_screen(WelcomeScreen())
 
     def open_engagement(self, path: Path) -> bool:
         """Load `path` and show its sprint; a broken file is reported and left untouched."""

@@ -78,9 +78,7 @@ class SprintScreen(Screen[None]):
                     id="stages",
                 )
                 yield Static("", id="saved", classes="dim")
-            with ContentSwitcher(id="stage-views", initial=f"view-{self.runbook.stages[0].id}"):
-                for stage in self.runbook.stages:
-                    yield StageView(stage, self.engagement.notes(stage.id), id=f"view-{stage.id}")
+            yield ContentSwitcher(id="stage-views")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,13 +86,32 @@ class SprintScreen(Screen[None]):
         stages = self.query_one("#stages", ListView)
         remembered = self.engagement.doc.get("ui", {}).get("stage", "")
         ids = list(self.runbook.stage_ids)
-        stages.index = ids.index(remembered) if remembered in ids else 0
+        self.show_stage(remembered if remembered in ids else ids[0])
+        stages.index = ids.index(self.current_stage_id)
         stages.focus()
         self.refresh_everything()
         self.set_interval(30, self.update_clock)
         self.set_interval(0.12, self.advance_spinner)
 
     # -- showing state --------------------------------------------------------------
+
+    def show_stage(self, stage_id: str) -> StageView:
+        """Switch to a stage, building its view the first time it is shown (fast start)."""
+        switcher = self.query_one("#stage-views", ContentSwitcher)
+        view_id = f"view-{stage_id}"
+        views = switcher.query(f"#{view_id}").results(StageView)
+        view = next(views, None)
+        if view is None:
+            view = StageView(
+                self.runbook.stage(stage_id), self.engagement.notes(stage_id), id=view_id
+            )
+            switcher.mount(view)
+            self.refresh_stage(view)
+        switcher.current = view_id
+        return view
+
+    def stage_view(self, stage_id: str) -> StageView | None:
+        return next(self.query(f"#view-{stage_id}").results(StageView), None)
 
     @property
     def current_stage_id(self) -> str:
@@ -132,8 +149,9 @@ class SprintScreen(Screen[None]):
     def advance_spinner(self) -> None:
         if self.running:
             self._frame += 1
-            view = self.query_one(f"#view-{self.current_stage_id}", StageView)
-            view.spin(self._frame)
+            view = self.stage_view(self.current_stage_id)
+            if view is not None:
+                view.spin(self._frame)
 
     def show_saved(self) -> None:
         for label in self.query("#saved").results(Static):
@@ -167,12 +185,13 @@ class SprintScreen(Screen[None]):
         if event.item is None or event.item.id is None:
             return
         stage_id = event.item.id.removeprefix("stage-")
-        self.query_one("#stage-views", ContentSwitcher).current = f"view-{stage_id}"
+        self.show_stage(stage_id)
         self.remember_stage(stage_id)
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
-        view = self.query_one(f"#view-{self.current_stage_id}", StageView)
-        view.focus_next()
+        view = self.stage_view(self.current_stage_id)
+        if view is not None:
+            view.focus_next()
 
     def action_focus_sidebar(self) -> None:
         self.query_one("#stages", ListView).focus()
@@ -257,7 +276,9 @@ class SprintScreen(Screen[None]):
         )
         self.save()
         self.update_sidebar()
-        self.refresh_stage(self.query_one(f"#view-{message.stage}", StageView))
+        view = self.stage_view(message.stage)
+        if view is not None:
+            self.refresh_stage(view)
 
     def on_stage_view_notes_edited(self, message: StageView.NotesEdited) -> None:
         self.engagement.set_notes(message.stage, message.text)
@@ -268,8 +289,8 @@ class SprintScreen(Screen[None]):
     def action_suppress(self) -> None:
         from .suppress import SuppressScreen
 
-        view = self.query_one(f"#view-{self.current_stage_id}", StageView)
-        finding = view.selected_finding()
+        view = self.stage_view(self.current_stage_id)
+        finding = view.selected_finding() if view is not None else None
         if finding is None or not finding.is_problem:
             self.notify("Highlight a failing or warning finding first.")
             return

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Label, Markdown, SelectionList, Static, TextArea
+from textual.widgets import DataTable, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from ...engagement import ChecklistMark
@@ -59,6 +59,7 @@ class StageView(VerticalScroll):
         self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
         self._loading_notes = True
         self._last_shown: tuple | None = None
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         day = f"  ·  day {self.stage.day}" if self.stage.day else ""
@@ -83,27 +84,30 @@ class StageView(VerticalScroll):
             yield SelectionList[str](id="checklist")
         yield Label("Notes", classes="section")
         yield TextArea(self.initial_notes, id="notes", soft_wrap=True)
-        yield Markdown(self._reference_text(), classes="reference")
+        yield Static(self._reference_text(), classes="reference")
 
     def on_mount(self) -> None:
         self._loading_notes = False
+        self._ready = True
+        if self._last_shown is not None:
+            self.show(*self._last_shown)
 
     def on_resize(self) -> None:
         """Clipped summaries depend on the width: redraw with what was last shown."""
         if self._last_shown is not None:
             self.show(*self._last_shown)
 
-    def _reference_text(self) -> str:
-        parts = []
-        if self.stage.deliverables:
-            parts.append(
-                "**Deliverables**\n\n" + "\n".join(f"- {d}" for d in self.stage.deliverables)
-            )
-        if self.stage.failure_signals:
-            parts.append(
-                "**Not done while…**\n\n" + "\n".join(f"- {s}" for s in self.stage.failure_signals)
-            )
-        return "\n\n".join(parts)
+    def _reference_text(self) -> Text:
+        text = Text()
+        for heading, lines in (
+            ("Deliverables", self.stage.deliverables),
+            ("Not done while…", self.stage.failure_signals),
+        ):
+            if lines:
+                text.append(f"{heading}\n", style="bold")
+                for line in lines:
+                    text.append(f"  • {line}\n")
+        return text
 
     # -- showing state ------------------------------------------------------------
 
@@ -116,6 +120,8 @@ class StageView(VerticalScroll):
         marks: dict[tuple[str, str], ChecklistMark],
     ) -> None:
         self._last_shown = (findings, running, available, all_findings, marks)
+        if not self._ready:
+            return  # on_mount shows it once the children exist
         self._show_checks(findings, running, available)
         self._show_status(findings, running)
         if self.stage.id == "audit":
