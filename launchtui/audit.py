@@ -13,12 +13,11 @@ from pathlib import Path
 from .checks import CheckSpec, all_checks
 from .context import CheckContext, context_for_domain, context_for_engagement
 from .domains import DomainError, parse_domain
-from .engagement import Engagement, EngagementError, Suppression
+from .engagement import Engagement, EngagementError, Suppression, apply_suppressions
 from .engine import ProgressCallback, run_checks
 from .export import Report
-from .findings import Finding
 from .resolver import Resolver, parse_nameserver
-from .runbook import Runbook, RunbookError, load_profiles, load_runbooks
+from .runbook import Runbook, RunbookError, load_profiles, runbook_by_id
 
 
 class CheckRequestError(Exception):
@@ -115,26 +114,11 @@ def select_checks(
     ]
 
 
-def apply_suppressions(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
-    def accepted(finding: Finding) -> Finding:
-        for suppression in suppressions:
-            if suppression.matches(finding):
-                return finding.suppressed_because(suppression.reason)
-        return finding
-
-    return [accepted(finding) for finding in findings]
-
-
 def runbook_named(runbook_id: str) -> Runbook:
     try:
-        runbooks = load_runbooks()
+        return runbook_by_id(runbook_id)
     except RunbookError as exc:
         raise CheckRequestError(str(exc)) from None
-    if runbook_id not in runbooks:
-        raise CheckRequestError(
-            f"runbook {runbook_id!r} not found; available: {', '.join(runbooks)}"
-        )
-    return runbooks[runbook_id]
 
 
 def engagement_context(

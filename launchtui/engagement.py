@@ -84,6 +84,18 @@ class Suppression:
         return finding.check == self.check and fnmatchcase(finding.target, self.target or "*")
 
 
+def apply_suppressions(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
+    """Mark findings the engagement has accepted, with the reason given."""
+
+    def accepted(finding: Finding) -> Finding:
+        for suppression in suppressions:
+            if suppression.matches(finding):
+                return finding.suppressed_because(suppression.reason)
+        return finding
+
+    return [accepted(finding) for finding in findings]
+
+
 @dataclass(frozen=True, slots=True)
 class ChecklistMark:
     done: bool
@@ -426,6 +438,15 @@ class Engagement:
         self.log_change(
             f"Accepted {suppression.check} on {suppression.target}: {suppression.reason}"
         )
+
+    def set_network(self, nameservers: list[str], ca_bundle: str) -> None:
+        """The resolver and extra CA the checks use (split DNS, corporate proxies)."""
+        domain = self.doc["domain"]
+        domain["nameservers"] = nameservers
+        if ca_bundle:
+            domain["ca_bundle"] = ca_bundle
+        elif "ca_bundle" in domain:
+            del domain["ca_bundle"]
 
     def add_owner(self, owner: Owner) -> None:
         row = tomlkit.table()

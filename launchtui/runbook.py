@@ -223,6 +223,14 @@ def load_runbooks(
     return runbooks
 
 
+def runbook_by_id(runbook_id: str) -> Runbook:
+    """One runbook, shipped or the user's; RunbookError names the ones that exist."""
+    runbooks = load_runbooks()
+    if runbook_id not in runbooks:
+        raise RunbookError(f'runbook "{runbook_id}" not found; available: {", ".join(runbooks)}')
+    return runbooks[runbook_id]
+
+
 def load_profiles(path: Path | str | None = None) -> dict[str, Profile]:
     """Every product type × phase profile, keyed by profile id; shipped file unless `path`."""
     profiles, _default = _read_profiles(path)

@@ -253,3 +253,32 @@ async def test_the_command_palette_offers_the_main_actions(acme):
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert {"Run all checks", "Run this stage's checks", "Secrets inventory"} <= set(titles)
+
+
+async def test_secrets_keep_values_in_the_keyring_only(acme, tmp_path):
+    from ..keyring_backend import secret_service_session
+
+    canary = "canary-ui-7f3a9c1e5b"
+    with secret_service_session(tmp_path / "keyring") as session, session.in_process():
+        app = app_for(acme)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("k")
+            await pilot.pause()
+            editor = app.screen.query_one("#secrets")
+            editor.query_one("#field-name", Input).value = "ADMIN_PASSWORD"
+            editor.query_one("#field-reference", Input).value = "keyring:"
+            editor.query_one("#field-owner", Input).value = "Dana"
+            app.screen.query_one("#secret-value", Input).value = canary
+            await pilot.click("#secrets #add")
+            await pilot.pause()
+            assert canary not in str(app.screen.query_one("#secrets DataTable")._data)
+            editor.query_one(DataTable).focus()
+            await pilot.press("v")
+            await pilot.pause()
+            assert canary in str(app.screen.query_one("#revealed").render())
+            await pilot.press("escape")
+        stored = session.secret_tool_lookup("launchtui/acme-20261120/prod", "ADMIN_PASSWORD")
+    assert stored == canary
+    for written in acme.parent.iterdir():
+        if written.is_file():
+            assert canary.encode() not in written.read_bytes(), written

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Label, TabbedContent, TabPane
 
 from ...domains import DomainError
 from ...engagement import (
@@ -19,6 +21,7 @@ from ...engagement import (
     Route,
     infer_route_kind,
 )
+from ...resolver import parse_nameserver
 from ...runbook import ROUTE_KINDS, RunbookError, load_profiles
 from ..widgets.row_editor import Field, RowEditor
 
@@ -71,6 +74,16 @@ class SetupScreen(SavingScreen):
                 yield RowEditor(ROUTE_FIELDS, self.route_rows(), id="routes")
             with TabPane("Environments", id="tab-environments"):
                 yield RowEditor(ENVIRONMENT_FIELDS, self.environment_rows(), id="environments")
+            with TabPane("Network", id="tab-network"), Vertical(classes="network"):
+                yield Label(
+                    "DNS servers to ask (empty: this computer's resolver), e.g. "
+                    "1.1.1.1, 10.0.0.2:5353"
+                )
+                yield Input(", ".join(self.engagement.nameservers), id="nameservers")
+                yield Label("Extra CA certificates to trust (PEM file; corporate proxy)")
+                ca_bundle = self.engagement.doc["domain"].get("ca_bundle", "")
+                yield Input(str(ca_bundle), placeholder="/path/to/ca.pem", id="ca-bundle")
+                yield Label("enter saves", classes="dim")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -106,6 +119,25 @@ class SetupScreen(SavingScreen):
         message.editor.clear_form()
         self.refresh_rows(message.editor)
         self.save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id not in ("nameservers", "ca-bundle"):
+            return
+        texts = [t.strip() for t in self.query_one("#nameservers", Input).value.split(",")]
+        nameservers = [t for t in texts if t]
+        ca_bundle = self.query_one("#ca-bundle", Input).value.strip()
+        try:
+            for text in nameservers:
+                parse_nameserver(text)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if ca_bundle and not Path(ca_bundle).expanduser().is_file():
+            self.notify(f"{ca_bundle} is not a readable file.", severity="error")
+            return
+        self.engagement.set_network(nameservers, ca_bundle)
+        self.save()
+        self.notify("Network settings saved.")
 
     def route_from(self, values: dict[str, str]) -> Route:
         if not values["name"] or not values["url"]:

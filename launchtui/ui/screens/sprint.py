@@ -7,7 +7,7 @@ state change happens in a message handler, and every change is saved at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
@@ -18,14 +18,15 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
-from ...audit import CheckRequestError, apply_suppressions, run_engagement_checks, runbook_named
-from ...checks import all_checks
-from ...engagement import Engagement, Suppression
-from ...engine import Progress
-from ...export import Report
+from ...engagement import Engagement, Suppression, apply_suppressions
 from ...findings import Finding
+from ...runbook import runbook_by_id
 from ...sprint import sprint_clock, stage_progress
 from ..widgets.stage_view import StageView
+
+if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
+    from ...engine import Progress
+    from ...export import Report
 
 
 class SprintScreen(Screen[None]):
@@ -53,8 +54,9 @@ class SprintScreen(Screen[None]):
     def __init__(self, engagement: Engagement) -> None:
         super().__init__()
         self.engagement = engagement
-        self.runbook = runbook_named(engagement.runbook)
-        self.available = set(all_checks())
+        self.runbook = runbook_by_id(engagement.runbook)
+        # Importing every check module takes ~0.5 s; it happens after the first paint.
+        self.available: set[str] = set(self.runbook.check_ids)
         self.findings: list[Finding] = apply_suppressions(
             engagement.last_findings(), engagement.suppressions
         )
@@ -91,7 +93,20 @@ class SprintScreen(Screen[None]):
         stages.focus()
         self.refresh_everything()
         self.set_interval(30, self.update_clock)
+        self.run_worker(self.load_check_registry, thread=True, group="registry")
         self.set_interval(0.12, self.advance_spinner)
+
+    def load_check_registry(self) -> None:
+        from ...checks import all_checks
+
+        available = set(all_checks())
+        self.app.call_from_thread(self.checks_loaded, available)
+
+    def checks_loaded(self, available: set[str]) -> None:
+        if available != self.available:
+            self.available = available
+            for view in self.query(StageView):
+                self.refresh_stage(view)
 
     # -- showing state --------------------------------------------------------------
 
@@ -220,6 +235,7 @@ class SprintScreen(Screen[None]):
     @work(group="checks", exit_on_error=False)
     async def run_in_background(self, check_ids: tuple[str, ...]) -> None:
         """Only awaits the core; results come back as messages."""
+        from ...audit import run_engagement_checks
 
         def progress(step: Progress) -> None:
             self.post_message(self.ChecksProgressed(step))
@@ -255,12 +271,11 @@ class SprintScreen(Screen[None]):
             self.running.clear()
             self.refresh_everything()
         if event.state is WorkerState.ERROR:
+            from ...audit import CheckRequestError
+
             error = event.worker.error
-            message = (
-                str(error)
-                if isinstance(error, CheckRequestError)
-                else (f"{type(error).__name__}: {error}")
-            )
+            plain = isinstance(error, CheckRequestError)
+            message = str(error) if plain else f"{type(error).__name__}: {error}"
             self.notify(message, title="The run stopped", severity="error", timeout=12)
 
     def action_cancel_run(self) -> None:

@@ -61,7 +61,7 @@ class WelcomeScreen(Screen[None]):
             profiles = load_profiles()
         except RunbookError:
             return []
-        types = {p.product_type: p.title.split(" (")[0] for p in profiles.values()}
+        types = {p.product_type: p.title.split(",")[0] for p in profiles.values()}
         return [(title, product_type) for product_type, title in types.items()]
 
     def _recent_options(self) -> list[Option]:

@@ -37,14 +37,22 @@ class RowEditor(Vertical):
             super().__init__()
             self.editor, self.index = editor, index
 
-    def __init__(self, fields: list[Field], rows: list[tuple[str, ...]], **kwargs) -> None:
+    def __init__(
+        self,
+        fields: list[Field],
+        rows: list[tuple[str, ...]],
+        shown_only: tuple[str, ...] = (),
+        **kwargs,
+    ) -> None:
+        """`shown_only` names extra table columns that the form does not edit (status…)."""
         super().__init__(**kwargs)
         self.fields = fields
         self.initial_rows = rows
+        self.shown_only = shown_only
 
     def compose(self) -> ComposeResult:
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*(field.label for field in self.fields))
+        table.add_columns(*(field.label for field in self.fields), *self.shown_only)
         yield table
         with Horizontal(classes="row-form"):
             for field in self.fields:

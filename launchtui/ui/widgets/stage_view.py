@@ -42,6 +42,8 @@ def status_cell(finding: Finding) -> Text:
 class StageView(VerticalScroll):
     """The screen area for one stage; the sprint screen feeds it with `show`."""
 
+    can_focus = False  # tab goes sidebar -> findings -> checklist -> notes, not the scroller
+
     class ChecklistToggled(Message):
         def __init__(self, stage: str, item: str, done: bool) -> None:
             super().__init__()
@@ -204,8 +206,8 @@ class StageView(VerticalScroll):
                 mark = marks.get((self.stage.id, item.id))
                 done = bool(mark and mark.done)
                 checklist.add_option(Selection(checklist_prompt(item.text, mark), item.id, done))
-        if highlighted is not None and checklist.option_count:
-            checklist.highlighted = min(highlighted, checklist.option_count - 1)
+        if checklist.option_count:
+            checklist.highlighted = min(highlighted or 0, checklist.option_count - 1)
 
     # -- reacting -----------------------------------------------------------------
 
