@@ -71,7 +71,11 @@ async def context_for_domain(
 ) -> CheckContext:
     """A quick audit of a bare domain: apex, www, and whichever common subdomains exist."""
     candidates = [f"{label}.{domain.name}" for label in COMMON_SUBDOMAINS]
-    answers = await asyncio.gather(*(resolver.lookup(name, "A") for name in candidates))
+    # Ask for every name's A and AAAA at once (apex and www too): the checks that follow
+    # find them cached, so discovery adds one round trip, not one per name.
+    everything = [domain.name, f"www.{domain.name}", *candidates]
+    pairs = await asyncio.gather(*(resolver.addresses(name) for name in everything))
+    answers = [a for a, _ in pairs[2:]]
     hosts = [Host(domain.name, "apex"), Host(f"www.{domain.name}", "www")]
     hosts += [
         Host(answer.name, answer.name.split(".")[0], discovered=True)

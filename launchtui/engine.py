@@ -44,7 +44,7 @@ async def run_checks(
     context: CheckContext,
     specs: Iterable[CheckSpec],
     *,
-    concurrency: int = 8,
+    concurrency: int = 64,  # checks mostly wait on the network; Prober/Resolver bound I/O
     time_limit: float = 60.0,
     on_progress: ProgressCallback | None = None,
 ) -> RunResult:

@@ -12,7 +12,7 @@ from ..parsers.banner import leaked_versions
 from ..parsers.cookies import looks_like_session, parse_set_cookie
 from ..parsers.cors import judge_cors
 from ..parsers.hsts import parse_hsts
-from .probing import apex_and_www, judge_every_address, web_hosts
+from .probing import apex_and_www, judge_every_address, reachable_hosts, web_hosts
 from .registry import CheckSpec, register
 
 HTTPS_REDIRECT = CheckSpec("http.https-redirect", "security", "HTTP to HTTPS", Severity.HIGH)
@@ -41,14 +41,15 @@ def variant_urls(context: CheckContext) -> list[str]:
 
 async def reachable_variants(context: CheckContext) -> dict[str, Fetch]:
     """Variant URLs whose host has an address, fetched with redirects followed."""
-    urls = [url for url in variant_urls(context) if await context.http.addresses(_host(url))]
+    reachable = set(await reachable_hosts(context))
+    urls = [url for url in variant_urls(context) if _host(url) in reachable]
     fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
     return dict(zip(urls, fetches, strict=True))
 
 
 async def landing_pages(context: CheckContext) -> list[Fetch]:
     """https://host/ for every host that resolves, followed to the end; one per final URL."""
-    hosts = [h.name for h in web_hosts(context) if await context.http.addresses(h.name)]
+    hosts = await reachable_hosts(context)
     fetches = await asyncio.gather(*(context.http.fetch(f"https://{h}/") for h in hosts))
     pages: dict[str, Fetch] = {}
     for fetch in fetches:
@@ -443,7 +444,7 @@ def judge_headers(page: Hop) -> Finding:
 
 @register(BANNER)
 async def check_banners(context: CheckContext) -> list[Finding]:
-    hosts = [h.name for h in web_hosts(context) if await context.http.addresses(h.name)]
+    hosts = await reachable_hosts(context)
     urls = [f"{scheme}://{host}/" for host in hosts for scheme in ("https", "http")]
     fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
     findings: dict[tuple[str, str, str], Finding] = {}
@@ -476,9 +477,7 @@ async def check_banners(context: CheckContext) -> list[Finding]:
 
 @register(CORS)
 async def check_cors(context: CheckContext) -> list[Finding]:
-    urls = [
-        f"https://{h.name}/" for h in web_hosts(context) if await context.http.addresses(h.name)
-    ]
+    urls = [f"https://{host}/" for host in await reachable_hosts(context)]
     urls += [route.url for route in context.routes if route.kind in ("api", "auth")]
     urls = list(dict.fromkeys(urls))
     fetches = await asyncio.gather(
@@ -521,7 +520,7 @@ def judge_cors_on(url: str, fetch: Fetch) -> Finding:
 
 @register(COOKIES)
 async def check_cookies(context: CheckContext) -> list[Finding]:
-    hosts = [h.name for h in web_hosts(context) if await context.http.addresses(h.name)]
+    hosts = await reachable_hosts(context)
     urls = [f"https://{h}/" for h in hosts] + [r.url for r in context.routes]
     fetches = await asyncio.gather(*(context.http.fetch(url) for url in dict.fromkeys(urls)))
     judged: dict[tuple[str, str], Finding] = {}

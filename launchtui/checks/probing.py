@@ -59,6 +59,13 @@ def _with(finding: Finding, **changes) -> Finding:
     return replace(finding, **changes)
 
 
+async def reachable_hosts(context: CheckContext) -> list[str]:
+    """Names of the audit's hosts that have an address, looked up all at once."""
+    names = [host.name for host in web_hosts(context)]
+    found = await asyncio.gather(*(context.http.addresses(name) for name in names))
+    return [name for name, addresses in zip(names, found, strict=True) if addresses]
+
+
 def web_hosts(context: CheckContext) -> list[Host]:
     """Hosts people visit in a browser; every host in the audit is one."""
     return list(context.hosts)

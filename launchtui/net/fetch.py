@@ -94,7 +94,7 @@ class Prober:
     resolver: Resolver
     ca_bundle: str | None = None
     timeout: float = 10.0
-    concurrency: int = 16
+    concurrency: int = 64  # requests or handshakes in flight at once, per run
     body_cap: int = BODY_CAP
     _clients: dict[tuple[str, str] | None, httpx.AsyncClient] = field(default_factory=dict)
     _fetches: dict[tuple[Any, ...], asyncio.Future[Fetch]] = field(default_factory=dict)
@@ -150,16 +150,15 @@ class Prober:
     async def _fetch_bounded(
         self, url: str, address: str | None, method: str, headers: dict[str, str], follow: bool
     ) -> Fetch:
-        async with self._semaphore():
-            try:
-                async with asyncio.timeout(self.timeout * 3):
-                    return await self._follow(url, address, method, headers, follow)
-            except TimeoutError:
-                return Fetch(
-                    url,
-                    error=f"{url} did not finish answering within {self.timeout * 3:g} seconds.",
-                    error_kind="timeout",
-                )
+        try:
+            async with asyncio.timeout(self.timeout * 3):
+                return await self._follow(url, address, method, headers, follow)
+        except TimeoutError:
+            return Fetch(
+                url,
+                error=f"{url} did not finish answering within {self.timeout * 3:g} seconds.",
+                error_kind="timeout",
+            )
 
     def _client(self, pin: tuple[str, str] | None) -> httpx.AsyncClient:
         client = self._clients.get(pin)
@@ -239,11 +238,12 @@ class Prober:
         host = httpx.URL(url).host
         try:
             request = client.build_request(method, url, headers=headers)
-            response = await client.send(request, stream=True)
-            try:
-                body, truncated = await _read_capped(response, self.body_cap)
-            finally:
-                await response.aclose()
+            async with self._semaphore():  # per hop: a long redirect chain holds no slot idle
+                response = await client.send(request, stream=True)
+                try:
+                    body, truncated = await _read_capped(response, self.body_cap)
+                finally:
+                    await response.aclose()
         except NoAddressError:
             return None, b"", False, ("no-address", f"{host} has no address in DNS.")
         except (httpx.TimeoutException, httpcore.TimeoutException):

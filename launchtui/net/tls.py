@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import ssl
 import warnings
 from dataclasses import dataclass
@@ -72,11 +73,8 @@ class TlsReport:
 async def inspect_tls(
     host: str, address: str, port: int, ca_bundle: str | None, timeout: float
 ) -> TlsReport:
-    verifying = ssl.create_default_context()
-    if ca_bundle:
-        verifying.load_verify_locations(cafile=ca_bundle)
     try:
-        ssl_object = await _handshake(address, port, host, verifying, timeout)
+        ssl_object = await _handshake(address, port, host, verifying_context(ca_bundle), timeout)
     except ssl.SSLCertVerificationError as exc:
         return await _describe_unverified(host, address, port, timeout, exc)
     except (ssl.SSLError, OSError, TimeoutError) as exc:
@@ -128,6 +126,16 @@ async def _legacy_versions_accepted(
             continue
         accepted.append(version.name.replace("v", " ").replace("_", "."))
     return tuple(accepted)
+
+
+@functools.cache
+def verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """Built once per bundle: loading the system's CA store costs 50-90 ms of CPU, which
+    would stall the event loop for every host."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
 
 
 def _lenient_context() -> ssl.SSLContext:

@@ -8,6 +8,7 @@ shared pool is unsafe: a pooled connection would be reused across names.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
@@ -108,8 +109,12 @@ class _ResponseStream(httpx.AsyncByteStream):
             await self._stream.aclose()
 
 
+@functools.cache
 def make_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """The system's trust store plus the user's extra CA bundle (corporate proxy, lab)."""
+    """The system's trust store plus the user's extra CA bundle (corporate proxy, lab).
+
+    Built once per bundle and shared: loading the store is tens of milliseconds of CPU.
+    """
     context = ssl.create_default_context()
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
