@@ -177,7 +177,7 @@ def init(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "sarif", "junit"]),
     default="text",
     show_default=True,
 )
@@ -246,10 +246,13 @@ def check(
         report = asyncio.run(run_check_request(request, progress=_stderr_progress()))
     except CheckRequestError as exc:
         fail_usage(str(exc))
+    for note in request.notes:
+        click.echo(f"launchtui: note: {note}", err=True)
     from .export import render
 
     color = output is None and output_format == "text" and sys.stdout.isatty()
-    text = render(report, output_format, color=color, width=_width())
+    artifact = target if target.lower().endswith(".toml") else None
+    text = render(report, output_format, color=color, width=_width(), artifact=artifact)
     if output is None:
         sys.stdout.write(text)
     else:

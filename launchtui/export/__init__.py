@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..findings import Finding
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,23 @@ class Report:
     stage_titles: dict[str, str]  # stage id -> title, in runbook order
 
 
-def render(report: Report, format: str, *, color: bool = False, width: int = 100) -> str:
+def render(
+    report: Report,
+    format: str,
+    *,
+    color: bool = False,
+    width: int = 100,
+    artifact: str | None = None,
+) -> str:
+    """`artifact` anchors non-file SARIF results (the engagement file, when there is one)."""
+    if format == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(report, artifact=artifact)
+    if format == "junit":
+        from .junit import render_junit
+
+        return render_junit(report)
     if format == "json":
         from .json import render_json
 
