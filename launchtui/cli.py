@@ -253,15 +253,118 @@ def check(
     color = output is None and output_format == "text" and sys.stdout.isatty()
     artifact = target if target.lower().endswith(".toml") else None
     text = render(report, output_format, color=color, width=_width(), artifact=artifact)
+    _emit(text, output)
+    threshold = Severity(fail_on)
+    failed = any(finding.fails_at(threshold) for finding in report.findings)
+    sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--history/--no-history",
+    default=False,
+    help="Also scan every commit reachable from any ref (each blob once).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "junit"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accepted fingerprints (default: .launchtui-ignore at the top of PATH).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low", "info"]),
+    default="high",
+    show_default=True,
+)
+@click.option(
+    "--engagement",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Mark matching secrets in this engagement's inventory as exposed.",
+)
+def scan(
+    path: Path,
+    history: bool,
+    output_format: str,
+    output: Path | None,
+    ignore_file: Path | None,
+    fail_on: str,
+    engagement: Path | None,
+) -> None:
+    """Find leaked secrets in PATH (working tree, build output, and with --history every
+    commit). Findings show a redacted prefix, the length and a fingerprint, never a value."""
+    if not path.is_dir():
+        fail_usage(f"{path} is not a folder.")
+    if output is not None:
+        _require_writable(output)
+    inventory_owner = _engagement_for_exposure(engagement) if engagement else None
+    import datetime as dt
+
+    from .checks.secrets import scan_repository
+
+    started = dt.datetime.now(dt.UTC)
+    scanned = asyncio.run(scan_repository(path, history=history, ignore_file=ignore_file))
+    finished = dt.datetime.now(dt.UTC)
+    for note in scanned.notes:
+        click.echo(f"launchtui: note: {note}", err=True)
+    stats = scanned.stats
+    click.echo(
+        f"launchtui: scanned {stats.files} files, {stats.blobs} blobs, "
+        f"{stats.bytes_scanned / 2**20:.1f} MiB in {stats.seconds:.2f} s; "
+        f"{len(scanned.skipped)} skipped",
+        err=True,
+    )
+    if inventory_owner is not None:
+        _mark_exposed(inventory_owner, scanned.findings)
+    from .export import Report, render
+    from .findings import Severity
+
+    report = Report(
+        str(path), started, finished, scanned.findings, {"security": "Secrets in code and history"}
+    )
+    _emit(render(report, output_format, width=_width()), output)
+    failed = any(f.fails_at(Severity(fail_on)) for f in scanned.findings)
+    sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _engagement_for_exposure(path: Path):
+    from .engagement import Engagement, EngagementError
+
+    try:
+        return Engagement.load(path)
+    except EngagementError as exc:
+        fail_usage(str(exc))
+
+
+def _mark_exposed(engagement, findings) -> None:
+    from .inventory import mark_exposed
+
+    exposures = mark_exposed(engagement, findings)
+    if exposures.marked:
+        engagement.save()
+        names = ", ".join(secret.label for secret in exposures.marked)
+        click.echo(f"launchtui: marked exposed in {engagement.path}: {names}", err=True)
+
+
+def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
         from .atomic import write_atomically
 
         write_atomically(output, text.encode("utf-8"))
-    threshold = Severity(fail_on)
-    failed = any(finding.fails_at(threshold) for finding in report.findings)
-    sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
 def _require_writable(output: Path) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from .registry import CheckSpec, registered_checks
+from .registry import CheckSpec, register, registered_checks
 
 
 def all_checks() -> dict[str, CheckSpec]:
     """Every check launchtui knows, keyed by its stable id."""
     from . import cache, dns, edge, email, http, tls  # noqa: F401  (registers on import)
+    from .secrets import ENGINE_CHECKS
 
+    known = registered_checks()
+    for spec, function in ENGINE_CHECKS:
+        if spec.id not in known:
+            register(spec)(function)
     return registered_checks()

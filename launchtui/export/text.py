@@ -44,7 +44,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
         highlight=False,
         emoji=False,
     )
-    console.print(Text(f"launchtui check {report.target}", style="bold"))
+    console.print(Text(f"launchtui · {report.target}", style="bold"))
     order = list(report.stage_titles)
     by_stage = sorted(report.findings, key=lambda f: _stage_position(order, f.stage))
     for stage, findings in groupby(by_stage, key=lambda f: f.stage):
