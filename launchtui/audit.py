@@ -115,8 +115,9 @@ def select_checks(
 
 
 def runbook_named(runbook_id: str) -> Runbook:
+    """The runbook with every check id validated, so a typo in a user's runbook is named."""
     try:
-        return runbook_by_id(runbook_id)
+        return runbook_by_id(runbook_id, known_checks=set(all_checks()))
     except RunbookError as exc:
         raise CheckRequestError(str(exc)) from None
 

@@ -223,9 +223,9 @@ def load_runbooks(
     return runbooks
 
 
-def runbook_by_id(runbook_id: str) -> Runbook:
+def runbook_by_id(runbook_id: str, known_checks: Collection[str] | None = None) -> Runbook:
     """One runbook, shipped or the user's; RunbookError names the ones that exist."""
-    runbooks = load_runbooks()
+    runbooks = load_runbooks(known_checks=known_checks)
     if runbook_id not in runbooks:
         raise RunbookError(f'runbook "{runbook_id}" not found; available: {", ".join(runbooks)}')
     return runbooks[runbook_id]

@@ -6,7 +6,7 @@ import pytest
 
 from launchtui.engagement import Engagement
 
-from .conftest import run_launchtui
+from .conftest import REPO, run_launchtui
 
 
 def check(lab, *args: str):
@@ -153,3 +153,14 @@ def test_profiles_are_listed_with_their_budgets():
     assert result.returncode == 0
     assert "marketplace-launch" in result.stdout
     assert "api 500 ms" in result.stdout
+
+
+def test_a_typo_in_a_users_runbook_is_named_before_anything_runs(tmp_path):
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    shipped = (REPO / "runbooks" / "launch-ready.toml").read_text()
+    (folder / "launch-ready.toml").write_text(shipped.replace('"dns.ttl"', '"dns.tll"', 1))
+    result = run_launchtui("check", "good.test", env={"LAUNCHTUI_RUNBOOKS_PATH": str(folder)})
+    assert result.returncode == 2
+    assert 'unknown check id "dns.tll"' in result.stderr
+    assert 'did you mean "dns.ttl"' in result.stderr

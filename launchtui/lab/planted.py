@@ -9,6 +9,7 @@ a zone that fails to load).
 from __future__ import annotations
 
 from .planted_email import plant_email
+from .planted_perf import plant_perf
 from .planted_web import plant_web
 from .world import AddressPlan, World
 
@@ -23,6 +24,7 @@ def build_planted_world(plan: AddressPlan) -> World:
     _plant_small_cases(world)
     plant_email(world)
     plant_web(world)
+    plant_perf(world)
     return world
 
 

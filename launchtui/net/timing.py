@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import importlib.util
 import ssl
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,13 +31,6 @@ import httpx
 from .. import __version__
 from ..resolver import Resolver
 from .transport import NoAddressError, PinnedBackend, make_ssl_context
-
-# httpcore tries `import sniffio` whenever it sets up a lock, several times per request. When
-# sniffio is not installed every attempt searches sys.path again (about 0.3 ms a request,
-# a third of our client overhead). A None entry in sys.modules is Python's documented way
-# to say "known to be absent": the import then fails at once, exactly as before.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 USER_AGENT = f"launchtui/{__version__} (launch-readiness check)"
 BODY_CAP = 1024 * 1024  # read at most this much of an answer; the rest is not our business

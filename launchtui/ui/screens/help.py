@@ -4,37 +4,50 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-HELP = """\
-# launchtui
+INTRO = (
+    "Walk the seven stages of the launch-ready sprint with the founder. Each stage has "
+    "live checks (run them, read the plain-English result, accept a risk with a reason), "
+    "a manual checklist (ticks record who and when), notes, deliverables and the signals "
+    "that say a stage is not done."
+)
+KEYS = (
+    ("↑ ↓ / click", "pick a stage in the sidebar, a finding in a table"),
+    ("tab", "move between sidebar, findings, checklist and notes"),
+    ("r", "run this stage's checks"),
+    ("R", "run every check"),
+    ("c", "cancel a run"),
+    ("space", "tick a checklist item"),
+    ("x", "accept the highlighted finding's risk (asks for a reason)"),
+    ("e  o  k", "setup (domains, routes, environments, network) · owners · secrets"),
+    ("ctrl+p", "command palette"),
+    ("f1  ?", "this help"),
+    ("ctrl+q", "quit (everything is already saved)"),
+)
+OUTRO = (
+    "Every change is saved at once to the engagement file (the previous version is kept "
+    "as .bak). Secret values go only to your OS keyring, never to the file."
+)
 
-Walk the seven stages of the launch-ready sprint with the founder. Each stage has
-**live checks** (run them, read the plain-English result, accept a risk with a
-reason), a **manual checklist** (ticks record who and when), **notes**,
-deliverables and the signals that say a stage is not done.
 
-| key | does |
-|---|---|
-| `↑` `↓` / click | pick a stage in the sidebar, a finding in a table |
-| `tab` | move between sidebar, findings, checklist and notes |
-| `r` | run this stage's checks |
-| `R` | run every check |
-| `c` | cancel a run |
-| `space` | tick a checklist item |
-| `x` | accept the highlighted finding's risk (asks for a reason) |
-| `e` `o` `k` | setup (domains, routes, environments) · owners · secrets |
-| `ctrl+p` | command palette |
-| `f1` `?` | this help |
-| `ctrl+q` | quit (everything is already saved) |
-
-Every change is saved at once to the engagement file (the previous version is
-kept as `.bak`). Secret values go only to your OS keyring, never to the file.
-"""
+def help_text() -> Group:
+    keys = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True)
+    keys.add_column("key", style="bold cyan", no_wrap=True)
+    keys.add_column("does")
+    for key, meaning in KEYS:
+        keys.add_row(key, meaning)
+    return Group(
+        Text("launchtui\n", style="bold"), Text(INTRO + "\n"), keys, Text("\n" + OUTRO, style="dim")
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,4 +55,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP)
+            yield Static(help_text())

@@ -257,12 +257,29 @@ class SprintScreen(Screen[None]):
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
         self.engagement.record_findings(message.report.findings)
+        self.mark_leaked_secrets(message.report.findings)
         self.save()
         problems = sum(1 for f in message.report.findings if f.is_problem)
         self.notify(
             f"{len(message.report.findings)} findings, {problems} to look at.",
             title="Checks finished",
         )
+
+    def mark_leaked_secrets(self, findings: list[Finding]) -> None:
+        """A leaked key that matches the inventory is flagged there, to be rotated."""
+        if not any(f.check.startswith("secrets.") and f.is_problem for f in findings):
+            return
+        from ...inventory import mark_exposed
+
+        exposures = mark_exposed(self.engagement, findings)
+        if exposures.marked:
+            names = ", ".join(secret.label for secret in exposures.marked)
+            self.notify(
+                f"{names} leaked: marked exposed in the secrets inventory (k). "
+                "Rotate, then press t there.",
+                severity="warning",
+                timeout=15,
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "checks":

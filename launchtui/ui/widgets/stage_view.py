@@ -161,7 +161,9 @@ class StageView(VerticalScroll):
                     self.rows[key] = finding
             else:
                 key = f"{check}::pending"
-                note = "not run yet" if check in available else "arrives in a later version"
+                note = (
+                    "not run yet" if check in available else "unknown check id: check the runbook"
+                )
                 pending = Text(f"{check}: {note}", style="dim")
                 table.add_row(Text("·", style="dim"), pending, "", key=key)
                 self.rows[key] = None
