@@ -16,12 +16,37 @@ from typing import NoReturn
 import click
 
 from . import __version__
+from .findings import Severity
 
 
 class ExitCode(IntEnum):
     OK = 0  # nothing at or above --fail-on failed
     FINDINGS = 1  # something at or above --fail-on failed (or could not be checked)
     USAGE = 2  # bad arguments or unreadable input
+
+
+def format_option(*formats: str):
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(formats)),
+        default="text",
+        show_default=True,
+    )
+
+
+OUTPUT_OPTION = click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+FAIL_ON_OPTION = click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity fails.",
+)
 
 
 def fail_usage(message: str) -> NoReturn:
@@ -174,18 +199,8 @@ def init(
 @main.command()
 @click.argument("target")
 @click.option("--stage", "stages", multiple=True, metavar="ID", help="Only this stage; repeatable.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown", "sarif", "junit"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report here instead of stdout.",
-)
+@format_option("text", "json", "markdown", "sarif", "junit")
+@OUTPUT_OPTION
 @click.option(
     "--nameserver",
     "nameservers",
@@ -205,13 +220,7 @@ def init(
     show_default=True,
     help="Seconds per network operation.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(["critical", "high", "medium", "low", "info"]),
-    default="high",
-    show_default=True,
-    help="Exit 1 when a finding at or above this severity fails.",
-)
+@FAIL_ON_OPTION
 @click.option(
     "--no-active-probes",
     is_flag=True,
@@ -230,7 +239,6 @@ def check(
 ) -> None:
     """Check TARGET (an engagement file or a bare domain) and report findings."""
     from .audit import CheckRequest, CheckRequestError, run_check_request
-    from .findings import Severity
 
     request = CheckRequest(
         target=target,
@@ -266,29 +274,14 @@ def check(
     default=False,
     help="Also scan every commit reachable from any ref (each blob once).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif", "junit"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report here instead of stdout.",
-)
+@format_option("text", "json", "sarif", "junit")
+@OUTPUT_OPTION
 @click.option(
     "--ignore-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Accepted fingerprints (default: .launchtui-ignore at the top of PATH).",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(["critical", "high", "medium", "low", "info"]),
-    default="high",
-    show_default=True,
-)
+@FAIL_ON_OPTION
 @click.option(
     "--engagement",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -329,7 +322,6 @@ def scan(
     if inventory_owner is not None:
         _mark_exposed(inventory_owner, scanned.findings)
     from .export import Report, render
-    from .findings import Severity
 
     report = Report(
         str(path), started, finished, scanned.findings, {"security": "Secrets in code and history"}

@@ -18,25 +18,12 @@ from textual.widgets import DataTable, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from ...engagement import ChecklistMark
+from ...export.text import status_text as status_cell
 from ...findings import Finding, Status, Tier, ranked_risks
 from ...runbook import Stage
 
-STATUS_CELLS = {
-    Status.PASS: ("✓ pass", "green"),
-    Status.WARN: ("! warn", "yellow"),
-    Status.FAIL: ("✗ fail", "bold red"),
-    Status.ERROR: ("? error", "magenta"),
-    Status.SKIPPED: ("- skip", "dim"),
-}
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 TIER_TITLES = {Tier.BLOCKER: "Blockers", Tier.IMPORTANT: "Important", Tier.OPTIONAL: "Optional"}
-
-
-def status_cell(finding: Finding) -> Text:
-    label, style = STATUS_CELLS[finding.status]
-    if finding.suppressed:
-        return Text("~ accepted", style="dim")
-    return Text(label, style=style)
 
 
 class StageView(VerticalScroll):
