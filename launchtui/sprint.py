@@ -74,7 +74,10 @@ class SprintClock:
         minutes = int(self.elapsed.total_seconds() % 3600 // 60)
         if self.day == 3:
             return f"Sprint over ({hours} h since start): maintenance mode"
-        return f"Day {self.day} · {hours} h {minutes:02d} m of {SPRINT_HOURS} h"
+        return (
+            f"Day {self.day} · {hours} h {minutes:02d} m of {SPRINT_HOURS} h "
+            f"(started {self.started:%d %b %H:%M})"
+        )
 
 
 def sprint_clock(engagement: Engagement, now: dt.datetime | None = None) -> SprintClock:
@@ -88,3 +91,11 @@ def sprint_clock(engagement: Engagement, now: dt.datetime | None = None) -> Spri
 
 def stages_for_day(runbook: Runbook, day: int) -> list[Stage]:
     return [stage for stage in runbook.stages if stage.day == day]
+
+
+def todays_plan(runbook: Runbook, clock: SprintClock) -> str:
+    """What this day of the sprint should cover, from the runbook's day markers."""
+    if clock.day > 2:
+        return "Rerun the checks after every change; rotate what is due."
+    stages = stages_for_day(runbook, clock.day)
+    return f"Day {clock.day} covers: " + ", ".join(stage.title for stage in stages)

@@ -71,3 +71,11 @@ async def test_identical_questions_share_one_answer(lab_resolver):
     first = await lab_resolver.lookup("GOOD.test.", "A")
     second = await lab_resolver.lookup("good.test", "A")
     assert first is second
+
+
+async def test_an_answer_too_big_for_udp_arrives_over_tcp(lab_resolver):
+    answer = await lab_resolver.lookup("bigtxt.test", "TXT")
+    assert answer.ok
+    text = b"".join(answer.records[0].strings)
+    assert len(text) > 4000
+    assert b"verification-token-079" in text

@@ -82,3 +82,6 @@ def _plant_small_cases(world: World) -> None:
     nullmx = world.host("nullmx.test")
     world.zone("nullmx.test", f"@ A {nullmx.address}", f"www A {nullmx.address}", "@ MX 0 .")
     world.zone("broken.test").broken = True
+    # An answer too big for UDP (over 4 KB of TXT): resolvers must retry over TCP.
+    big = " ".join(f'"verification-token-{index:03d}-{"x" * 40}"' for index in range(80))
+    world.zone("bigtxt.test", f"@ TXT {big}")

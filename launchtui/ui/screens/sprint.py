@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from ...engagement import Engagement, Suppression, apply_suppressions
 from ...findings import Finding
 from ...runbook import runbook_by_id
-from ...sprint import sprint_clock, stage_progress
+from ...sprint import sprint_clock, stage_progress, todays_plan
 from ..widgets.stage_view import StageView
 
 if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
@@ -159,7 +159,8 @@ class SprintScreen(Screen[None]):
 
     def update_clock(self) -> None:
         clock = sprint_clock(self.engagement, self.app.clock())
-        self.query_one("#clock", Static).update(clock.describe())
+        plan = todays_plan(self.runbook, clock)
+        self.query_one("#clock", Static).update(f"{clock.describe()}\n[dim]{plan}[/]")
 
     def advance_spinner(self) -> None:
         if self.running:

@@ -1,0 +1,52 @@
+"""Sprint progress and the 48-hour clock, as plain functions on a real engagement."""
+
+import datetime as dt
+
+from launchtui.engagement import Engagement
+from launchtui.findings import Finding, Severity, Status
+from launchtui.runbook import load_runbooks
+from launchtui.sprint import sprint_clock, stage_progress, todays_plan
+
+RUNBOOK = load_runbooks([])["launch-ready"]
+START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def engagement(tmp_path) -> Engagement:
+    made = Engagement.new(tmp_path / "e.toml", apex="acme.test")
+    made.doc["sprint_started"] = START
+    return made
+
+
+def test_the_clock_knows_the_day_and_what_it_covers(tmp_path):
+    made = engagement(tmp_path)
+    day_one = sprint_clock(made, START + dt.timedelta(hours=3, minutes=5))
+    assert day_one.describe() == "Day 1 · 3 h 05 m of 48 h (started 20 Nov 09:00)"
+    assert todays_plan(RUNBOOK, day_one).startswith("Day 1 covers: Quick audit")
+    day_two = sprint_clock(made, START + dt.timedelta(hours=30))
+    assert day_two.day == 2 and "Handover" in todays_plan(RUNBOOK, day_two)
+    after = sprint_clock(made, START + dt.timedelta(days=40))
+    assert "maintenance mode" in after.describe()
+
+
+def test_stage_progress_counts_ticks_and_latest_verdicts(tmp_path):
+    made = engagement(tmp_path)
+    dns = RUNBOOK.stage("dns")
+    made.mark_checklist("dns", dns.checklist[0].id, True, by="dana")
+    findings = [
+        Finding("dns.resolves", "dns", "acme.test", Status.PASS, Severity.INFO, "ok"),
+        Finding("dns.resolves", "dns", "www.acme.test", Status.FAIL, Severity.HIGH, "no"),
+        Finding("dns.ttl", "dns", "acme.test A", Status.WARN, Severity.LOW, "long"),
+    ]
+    progress = stage_progress(made, dns, findings)
+    assert (progress.items_done, progress.items_total) == (1, len(dns.checklist))
+    assert progress.label == f"checklist 1/{len(dns.checklist)} · ✗1 !1"
+
+
+def test_the_latency_histogram_is_drawn_as_bars():
+    from launchtui.ui.widgets.stage_view import histogram_text
+
+    text = histogram_text({"unit": "ms", "edges": [0, 100, 200], "counts": [2, 8, 0]}).plain
+    lines = text.splitlines()
+    assert lines[0] == "Latency histogram"
+    assert lines[2].count("█") == 30 and lines[1].count("█") == 8
+    assert lines[3].endswith(" 0")
