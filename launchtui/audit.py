@@ -6,7 +6,8 @@ read, checks are chosen and suppressions applied is one code path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,15 +56,24 @@ async def run_check_request(
     return await audit(context, specs, runbook, suppressions, progress)
 
 
-async def run_engagement_checks(
+@dataclass
+class PlannedRun:
+    """Everything a run needs, prepared where the engagement lives (the UI thread), so the
+    run itself can happen on another thread without touching the engagement."""
+
+    context: CheckContext
+    specs: list[CheckSpec]
+    runbook: Runbook
+    suppressions: list[Suppression]
+
+
+def plan_engagement_run(
     engagement: Engagement,
     check_ids: Iterable[str],
     *,
-    progress: ProgressCallback | None = None,
     timeout: float = 10.0,
     active_probes: bool = True,
-) -> Report:
-    """The TUI's way in: run these checks of the engagement with its own settings."""
+) -> PlannedRun:
     runbook = runbook_named(engagement.runbook)
     available = all_checks()
     specs = [
@@ -72,7 +82,38 @@ async def run_engagement_checks(
         if c in available and (active_probes or not available[c].active)
     ]
     context = engagement_context(engagement, [], None, timeout, active_probes)
-    return await audit(context, specs, runbook, engagement.suppressions, progress)
+    return PlannedRun(context, specs, runbook, engagement.suppressions)
+
+
+async def run_planned(
+    plan: PlannedRun,
+    *,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Report:
+    """Run a plan; `cancelled` is polled so a run on another thread can be stopped."""
+    run = asyncio.ensure_future(
+        audit(plan.context, plan.specs, plan.runbook, plan.suppressions, progress)
+    )
+    while cancelled is not None and not run.done():
+        if cancelled():
+            run.cancel()
+            break
+        await asyncio.wait({run}, timeout=0.1)
+    return await run
+
+
+async def run_engagement_checks(
+    engagement: Engagement,
+    check_ids: Iterable[str],
+    *,
+    progress: ProgressCallback | None = None,
+    timeout: float = 10.0,
+    active_probes: bool = True,
+) -> Report:
+    """Run these checks of the engagement with its own settings, here and now."""
+    plan = plan_engagement_run(engagement, check_ids, timeout=timeout, active_probes=active_probes)
+    return await run_planned(plan, progress=progress)
 
 
 async def audit(

@@ -90,6 +90,10 @@ def demo() -> None:
         lab = start_demo_lab()
     except LabError as exc:
         fail_usage(f"the demo needs its local lab: {exc}")
+    import signal
+
+    for hangup in (signal.SIGHUP, signal.SIGTERM):  # a closed terminal still stops the lab
+        signal.signal(hangup, lambda *_: sys.exit(0))
     try:
         from .ui.app import make_app
 

@@ -6,7 +6,9 @@ in these containers does not), and each lab writes only inside its own folder.
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import dns.query
 from .certs import CertificateFactory
 from .world import VHost, World, Zone
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
 READY_TIMEOUT = 10.0
 
@@ -27,13 +30,28 @@ class LabError(RuntimeError):
     """The lab could not start; the message says what to install or fix."""
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel stops this server if the process that started it dies, even by
+    SIGKILL or a closed terminal, so no lab outlives its owner and holds its addresses."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class ChildServer:
     """A server process we started; stop() always reaps it."""
 
     def __init__(self, argv: list[str], log_path: Path) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
-        self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            argv,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
 
     def require_running(self, what: str) -> None:
         if self.process.poll() is not None:

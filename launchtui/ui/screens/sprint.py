@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...engagement import Engagement, Suppression, apply_suppressions
 from ...findings import Finding
@@ -25,6 +25,7 @@ from ...sprint import sprint_clock, stage_progress, todays_plan
 from ..widgets.stage_view import StageView
 
 if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
+    from ...audit import PlannedRun
     from ...engine import Progress
     from ...export import Report
 
@@ -229,20 +230,35 @@ class SprintScreen(Screen[None]):
         if not wanted:
             self.notify("Those checks are already running.")
             return
+        from ...audit import CheckRequestError, plan_engagement_run
+
+        try:
+            plan = plan_engagement_run(self.engagement, wanted)
+        except CheckRequestError as exc:
+            self.notify(str(exc), title="Cannot run", severity="error", timeout=12)
+            return
         self.running.update(wanted)
         self.refresh_everything()
-        self.run_in_background(tuple(wanted))
+        self.run_in_background(plan)
 
-    @work(group="checks", exit_on_error=False)
-    async def run_in_background(self, check_ids: tuple[str, ...]) -> None:
-        """Only awaits the core; results come back as messages."""
-        from ...audit import run_engagement_checks
+    @work(group="checks", exit_on_error=False, thread=True)
+    def run_in_background(self, plan: PlannedRun) -> None:
+        """The engine on its own event loop in a thread: slow or CPU-heavy checks never
+        delay a keypress. It only posts messages (thread-safe) and polls cancellation."""
+        import asyncio
+
+        from ...audit import run_planned
+
+        worker = get_current_worker()
 
         def progress(step: Progress) -> None:
             self.post_message(self.ChecksProgressed(step))
 
-        report = await run_engagement_checks(self.engagement, check_ids, progress=progress)
-        self.post_message(self.ChecksFinished(report))
+        report = asyncio.run(
+            run_planned(plan, progress=progress, cancelled=lambda: worker.is_cancelled)
+        )
+        if not worker.is_cancelled:
+            self.post_message(self.ChecksFinished(report))
 
     def on_sprint_screen_checks_progressed(self, message: ChecksProgressed) -> None:
         step = message.progress
