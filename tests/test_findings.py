@@ -52,3 +52,17 @@ def test_a_finding_survives_a_round_trip_through_a_dict():
         refs=("https://x",),
     )
     assert Finding.from_dict(finding.to_dict()) == finding
+
+
+def test_an_unreachable_ipv6_address_is_excused_when_ipv4_answered():
+    from launchtui.checks.probing import excuse_unreachable_ipv6, fold_by_address
+
+    ok = make(Status.PASS, Severity.INFO, "tls.valid", "shop.test")
+    broken = make(Status.ERROR, Severity.HIGH, "tls.valid", "shop.test")
+    pairs = excuse_unreachable_ipv6([("192.0.2.10", ok), ("2001:db8::10", broken)])
+    assert [f.status for _, f in pairs] == [Status.PASS, Status.SKIPPED]
+    assert "IPv6 address 2001:db8::10" in pairs[1][1].summary
+    only_v6 = excuse_unreachable_ipv6([("2001:db8::10", broken)])
+    assert only_v6[0][1].status is Status.ERROR  # nothing answered: still an error
+    folded = fold_by_address("shop.test", pairs)
+    assert [f.target for f in folded] == ["shop.test (192.0.2.10)", "shop.test (2001:db8::10)"]

@@ -8,6 +8,8 @@ report once for the host, otherwise once per address.
 from __future__ import annotations
 
 import asyncio
+import functools
+import socket
 from collections.abc import Awaitable, Callable, Iterable
 
 from ..context import CheckContext, Host
@@ -36,8 +38,61 @@ async def _judge_host(
                 f"{host.name} has no address in DNS, so it was not probed (see dns.resolves).",
             )
         ]
-    verdicts = await asyncio.gather(*(judge(host, address) for address in addresses))
-    return fold_by_address(host.name, list(zip(addresses, verdicts, strict=True)))
+    reachable = [address for address in addresses if has_route(address)]
+    if not reachable:
+        return [
+            spec.finding(
+                host.name,
+                Status.SKIPPED,
+                f"This computer has no network route to {host.name}'s addresses "
+                f"({', '.join(addresses)}), so it was not probed; run from a network with IPv6.",
+                evidence={"not_routable": addresses},
+            )
+        ]
+    verdicts = await asyncio.gather(*(judge(host, address) for address in reachable))
+    pairs = excuse_unreachable_ipv6(list(zip(reachable, verdicts, strict=True)))
+    folded = fold_by_address(host.name, pairs)
+    unroutable = [address for address in addresses if address not in reachable]
+    if unroutable:
+        folded = [_with(f, evidence={**f.evidence, "not_routable": unroutable}) for f in folded]
+    return folded
+
+
+def excuse_unreachable_ipv6(verdicts: list[tuple[str, Finding]]) -> list[tuple[str, Finding]]:
+    """Many networks route IPv6 nowhere. When IPv4 answered and an IPv6 address only gave
+    an error, the likelier fault is our network, not the site: say so instead of failing."""
+    ipv4_answered = any(":" not in a and f.status is not Status.ERROR for a, f in verdicts)
+    if not ipv4_answered:
+        return verdicts
+    return [
+        (
+            address,
+            _with(
+                finding,
+                status=Status.SKIPPED,
+                summary=(
+                    f"Could not reach the IPv6 address {address} from this computer while IPv4 "
+                    "answered; if this network has working IPv6, visitors on IPv6 cannot connect."
+                ),
+            ),
+        )
+        if ":" in address and finding.status is Status.ERROR
+        else (address, finding)
+        for address, finding in verdicts
+    ]
+
+
+@functools.cache
+def has_route(address: str) -> bool:
+    """Whether this computer can reach `address` at all (most often: an IPv6 address on a
+    machine without IPv6). A UDP connect() only looks up the route; nothing is sent."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((address, 443))
+    except OSError:
+        return False
+    return True
 
 
 def fold_by_address(host: str, verdicts: list[tuple[str, Finding]]) -> list[Finding]:
