@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from ..context import CheckContext, Host
 from ..findings import Finding, Severity, Status
@@ -21,12 +22,20 @@ UNKNOWN_ISSUER_CODES = (2, 20, 21)
 MOZILLA_TLS = "https://wiki.mozilla.org/Security/Server_Side_TLS"
 
 
+async def judge_tls_everywhere(
+    context: CheckContext, spec: CheckSpec, verdict: Callable[[str, TlsReport], Finding]
+) -> list[Finding]:
+    """One handshake report per host and address (shared by the three TLS checks)."""
+
+    async def judge(host: Host, address: str) -> Finding:
+        return verdict(host.name, await context.http.tls(host.name, address))
+
+    return await judge_every_address(context, spec, web_hosts(context), judge)
+
+
 @register(VALID)
 async def check_tls_valid(context: CheckContext) -> list[Finding]:
-    async def judge(host: Host, address: str) -> Finding:
-        return judge_validity(host.name, await context.http.tls(host.name, address))
-
-    return await judge_every_address(context, VALID, web_hosts(context), judge)
+    return await judge_tls_everywhere(context, VALID, judge_validity)
 
 
 def judge_validity(host: str, report: TlsReport) -> Finding:
@@ -91,10 +100,7 @@ def _distrust_reason(report: TlsReport) -> str:
 
 @register(HOSTNAME)
 async def check_tls_hostname(context: CheckContext) -> list[Finding]:
-    async def judge(host: Host, address: str) -> Finding:
-        return judge_hostname(host.name, await context.http.tls(host.name, address))
-
-    return await judge_every_address(context, HOSTNAME, web_hosts(context), judge)
+    return await judge_tls_everywhere(context, HOSTNAME, judge_hostname)
 
 
 def judge_hostname(host: str, report: TlsReport) -> Finding:
@@ -127,12 +133,9 @@ async def check_tls_expiry(context: CheckContext) -> list[Finding]:
     monitoring = context.profile.monitoring if context.profile else None
     warn_days = monitoring.cert_warn_days if monitoring else DEFAULT_WARN_DAYS
     fail_days = monitoring.cert_fail_days if monitoring else DEFAULT_FAIL_DAYS
-
-    async def judge(host: Host, address: str) -> Finding:
-        report = await context.http.tls(host.name, address)
-        return judge_expiry(host.name, report, warn_days, fail_days)
-
-    return await judge_every_address(context, EXPIRY, web_hosts(context), judge)
+    return await judge_tls_everywhere(
+        context, EXPIRY, lambda host, report: judge_expiry(host, report, warn_days, fail_days)
+    )
 
 
 def judge_expiry(
