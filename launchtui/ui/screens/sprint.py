@@ -63,6 +63,8 @@ class SprintScreen(Screen[None]):
         )
         self.running: set[str] = set()
         self._frame = 0
+        self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
+        self._sidebar_stale = False
         self._notes_timer = None
 
     # -- layout -------------------------------------------------------------------
@@ -96,6 +98,7 @@ class SprintScreen(Screen[None]):
         self.set_interval(30, self.update_clock)
         self.run_worker(self.load_check_registry, thread=True, group="registry")
         self.set_interval(0.12, self.advance_spinner)
+        self.set_interval(0.2, self.flush_changes)
 
     def load_check_registry(self) -> None:
         from ...checks import all_checks
@@ -106,8 +109,7 @@ class SprintScreen(Screen[None]):
     def checks_loaded(self, available: set[str]) -> None:
         if available != self.available:
             self.available = available
-            for view in self.query(StageView):
-                self.refresh_stage(view)
+            self.refresh_everything()
 
     # -- showing state --------------------------------------------------------------
 
@@ -123,6 +125,8 @@ class SprintScreen(Screen[None]):
             )
             switcher.mount(view)
             self.refresh_stage(view)
+        elif stage_id in self._stale:
+            self.refresh_stage(view)
         switcher.current = view_id
         return view
 
@@ -137,10 +141,25 @@ class SprintScreen(Screen[None]):
     def refresh_everything(self) -> None:
         self.update_clock()
         self.update_sidebar()
-        for view in self.query(StageView):
+        self._stale.update(self.runbook.stage_ids)
+        self.refresh_visible_stage()
+
+    def refresh_visible_stage(self) -> None:
+        """Only the stage on screen is redrawn; others are redrawn when shown."""
+        view = self.stage_view(self.current_stage_id)
+        if view is not None:
             self.refresh_stage(view)
 
+    def flush_changes(self) -> None:
+        """Progress arrives per check; redrawing at most five times a second keeps keys fast."""
+        if self._sidebar_stale:
+            self._sidebar_stale = False
+            self.update_sidebar()
+        if self.current_stage_id in self._stale:
+            self.refresh_visible_stage()
+
     def refresh_stage(self, view: StageView) -> None:
+        self._stale.discard(view.stage.id)
         view.show(
             [f for f in self.findings if f.check in view.stage.checks],
             self.running,
@@ -267,10 +286,12 @@ class SprintScreen(Screen[None]):
         self.running.discard(step.check)
         fresh = apply_suppressions(list(step.findings), self.engagement.suppressions)
         self.findings = [f for f in self.findings if f.check != step.check] + fresh
-        self.update_sidebar()
-        for view in self.query(StageView):
-            if step.check in view.stage.checks or view.stage.id == "audit":
-                self.refresh_stage(view)
+        self._sidebar_stale = True
+        self._stale.update(
+            stage.id
+            for stage in self.runbook.stages
+            if step.check in stage.checks or stage.id == "audit"
+        )
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
         self.engagement.record_findings(message.report.findings)
