@@ -96,9 +96,13 @@ class SprintScreen(Screen[None]):
         stages.focus()
         self.refresh_everything()
         self.set_interval(30, self.update_clock)
-        self.run_worker(self.load_check_registry, thread=True, group="registry")
+        # After the first frame: the import competes for the GIL with painting.
+        self.set_timer(0.5, self.start_loading_checks)
         self.set_interval(0.12, self.advance_spinner)
         self.set_interval(0.2, self.flush_changes)
+
+    def start_loading_checks(self) -> None:
+        self.run_worker(self.load_check_registry, thread=True, group="registry")
 
     def load_check_registry(self) -> None:
         from ...checks import all_checks
