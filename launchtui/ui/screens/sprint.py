@@ -65,6 +65,7 @@ class SprintScreen(Screen[None]):
         self._frame = 0
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
+        self._unsaved_view_state = False
         self._notes_timer = None
 
     # -- layout -------------------------------------------------------------------
@@ -203,6 +204,7 @@ class SprintScreen(Screen[None]):
         """Save at once; on failure nothing in memory is lost and the person is told."""
         try:
             self.engagement.save()
+            self._unsaved_view_state = False
         except OSError as exc:
             self.notify(
                 f"Could not save {self.engagement.path}: {exc.strerror}. Your changes "
@@ -218,6 +220,7 @@ class SprintScreen(Screen[None]):
         ui = self.engagement.doc.setdefault("ui", {})
         if ui.get("stage") != stage_id:
             ui["stage"] = stage_id
+            self._unsaved_view_state = True
 
     # -- stage navigation -------------------------------------------------------------
 
@@ -399,7 +402,9 @@ class SprintScreen(Screen[None]):
         self.refresh_everything()
 
     def on_unmount(self) -> None:
-        self.save()
+        """Keep the open stage for next time; an unchanged file is not rewritten."""
+        if self._unsaved_view_state:
+            self.save()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(
