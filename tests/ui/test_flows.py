@@ -149,6 +149,19 @@ async def test_reopening_restores_the_stage_and_results(acme):
         assert reopened.screen.current_stage_id == "security"
         view = reopened.screen.query_one("#view-security", StageView)
         assert any(f and f.check == "http.hsts" for f in view.rows.values())
+        await pilot.press("up", "up")  # back to DNS: highlight the TTL warning
+        dns = reopened.screen.query_one("#view-dns", StageView)
+        table = dns.query_one("#findings", DataTable)
+        table.focus()
+        await pilot.pause()
+        table.move_cursor(row=next(i for i, k in enumerate(dns.rows) if "dns.ttl" in k))
+        await pilot.pause()
+    third = app_for(acme)
+    async with third.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        dns = third.screen.query_one("#view-dns", StageView)
+        assert dns.selected_finding().check == "dns.ttl"
 
 
 async def test_stage_checks_run_live_against_the_lab_and_are_saved(lab, tmp_path):

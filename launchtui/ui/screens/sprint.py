@@ -126,7 +126,10 @@ class SprintScreen(Screen[None]):
         view = next(views, None)
         if view is None:
             view = StageView(
-                self.runbook.stage(stage_id), self.engagement.notes(stage_id), id=view_id
+                self.runbook.stage(stage_id),
+                self.engagement.notes(stage_id),
+                self.remembered_highlight(stage_id),
+                id=view_id,
             )
             switcher.mount(view)
             self.refresh_stage(view)
@@ -215,6 +218,20 @@ class SprintScreen(Screen[None]):
             return False
         self.show_saved()
         return True
+
+    def remembered_highlight(self, stage_id: str) -> tuple[str, str] | None:
+        selected = self.engagement.doc.get("ui", {}).get("selected", {})
+        remembered = selected.get(stage_id) if isinstance(selected, dict) else None
+        if isinstance(remembered, list) and len(remembered) == 2:
+            return str(remembered[0]), str(remembered[1])
+        return None
+
+    def on_stage_view_finding_highlighted(self, message: StageView.FindingHighlighted) -> None:
+        selected = self.engagement.doc.setdefault("ui", {}).setdefault("selected", {})
+        choice = [message.finding.check, message.finding.target]
+        if selected.get(message.stage) != choice:
+            selected[message.stage] = choice
+            self._unsaved_view_state = True
 
     def remember_stage(self, stage_id: str) -> None:
         ui = self.engagement.doc.setdefault("ui", {})

@@ -36,14 +36,23 @@ class StageView(VerticalScroll):
             super().__init__()
             self.stage, self.item, self.done = stage, item, done
 
+    class FindingHighlighted(Message):
+        def __init__(self, stage: str, finding: Finding) -> None:
+            super().__init__()
+            self.stage, self.finding = stage, finding
+
     class NotesEdited(Message):
         def __init__(self, stage: str, text: str) -> None:
             super().__init__()
             self.stage, self.text = stage, text
 
-    def __init__(self, stage: Stage, notes: str, **kwargs) -> None:
+    def __init__(
+        self, stage: Stage, notes: str, highlight: tuple[str, str] | None = None, **kwargs
+    ) -> None:
+        """`highlight` is the (check, target) the person last looked at in this stage."""
         super().__init__(**kwargs)
         self.stage = stage
+        self.pending_highlight = highlight
         self.initial_notes = notes
         self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
         self._loading_notes = True
@@ -156,6 +165,9 @@ class StageView(VerticalScroll):
                 self.rows[key] = None
         if table.row_count:
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+        if self.pending_highlight is not None:
+            self.highlight(*self.pending_highlight)
+            self.pending_highlight = None
 
     def _show_status(self, findings: list[Finding], running: set[str]) -> None:
         counts: dict[str, int] = {}
@@ -212,6 +224,15 @@ class StageView(VerticalScroll):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         finding = self.rows.get(event.row_key.value or "")
         self.query_one("#detail", Static).update(detail_text(finding))
+        if finding is not None and event.data_table.has_focus:  # the person's choice only
+            self.post_message(self.FindingHighlighted(self.stage.id, finding))
+
+    def highlight(self, check: str, target: str) -> None:
+        """Put the cursor back on a finding (restoring where the person left off)."""
+        for row, finding in enumerate(self.rows.values()):
+            if finding is not None and (finding.check, finding.target) == (check, target):
+                self.query_one("#findings", DataTable).move_cursor(row=row)
+                return
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         item = event.selection.value
