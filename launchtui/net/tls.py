@@ -109,23 +109,45 @@ async def _describe_unverified(
 async def _legacy_versions_accepted(
     host: str, address: str, port: int, timeout: float
 ) -> tuple[str, ...]:
-    """Does the server still agree to TLS 1.0/1.1? (RFC 8996 deprecates both.)"""
-    accepted = []
-    for version in LEGACY_VERSIONS:
-        context = _lenient_context()
-        try:
-            with warnings.catch_warnings():  # deprecated on purpose: we test for them
-                warnings.simplefilter("ignore", DeprecationWarning)
-                context.minimum_version = version
-                context.maximum_version = version
-        except (ValueError, ssl.SSLError):
-            continue  # this OpenSSL build cannot speak it at all
-        try:
-            await _handshake(address, port, host, context, timeout)
-        except (ssl.SSLError, OSError, TimeoutError):
-            continue
-        accepted.append(version.name.replace("v", " ").replace("_", "."))
-    return tuple(accepted)
+    """Does the server still agree to TLS 1.0/1.1? (RFC 8996 deprecates both.)
+
+    One handshake offering only 1.0-1.1 answers the usual case (refused) at the cost of
+    one connection; only a server that accepts gets a second one, to learn whether 1.0
+    is among them. Handshakes are the audit's main CPU cost, on both ends.
+    """
+    negotiated = await _legacy_handshake(host, address, port, timeout, *LEGACY_VERSIONS)
+    if negotiated is None:
+        return ()
+    if negotiated == "TLSv1":
+        return ("TLS 1",)
+    oldest = await _legacy_handshake(
+        host, address, port, timeout, ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1
+    )
+    return ("TLS 1", "TLS 1.1") if oldest else ("TLS 1.1",)
+
+
+async def _legacy_handshake(
+    host: str,
+    address: str,
+    port: int,
+    timeout: float,
+    lowest: ssl.TLSVersion,
+    highest: ssl.TLSVersion,
+) -> str | None:
+    """The version a handshake limited to [lowest, highest] settled on, or None."""
+    context = _lenient_context()
+    try:
+        with warnings.catch_warnings():  # deprecated on purpose: we test for them
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = lowest
+            context.maximum_version = highest
+    except (ValueError, ssl.SSLError):
+        return None  # this OpenSSL build cannot speak them at all
+    try:
+        _, version = await _handshake(address, port, host, context, timeout)
+    except (ssl.SSLError, OSError, TimeoutError):
+        return None
+    return version
 
 
 @functools.cache
