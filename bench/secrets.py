@@ -44,33 +44,33 @@ _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 sys.path.insert(0, str(_BENCH_DIR.parent))
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import base64  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sysconfig  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import asdict, dataclass, field, replace  # noqa: E402
+import argparse
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sysconfig
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 
-from launchtui.checks.secrets import (  # noqa: E402
+from launchtui.checks.secrets import (
     ENV_FILE_CHECK,
     RULES,
     Scanner,
     fingerprint,
     scan_repository,
 )
-from launchtui.findings import Status  # noqa: E402
-from tests.secrets.planted import Fakes, Plant, commit_all, git, init_repo, plants  # noqa: E402
+from launchtui.findings import Status
+from tests.secrets.planted import Fakes, Plant, commit_all, git, init_repo, plants
 
 MIB = 1024 * 1024
 CACHE_ENV = "LAUNCHTUI_BENCH_CACHE"
