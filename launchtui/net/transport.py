@@ -65,7 +65,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             ssl_context=ssl_context,
             max_connections=max_connections,
             http1=True,
-            http2=False,
+            http2=True,  # concurrent probes of one host share a connection: one handshake
             retries=0,
             network_backend=PinnedBackend(pick_address),
         )
@@ -118,5 +118,5 @@ def make_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
-    context.set_alpn_protocols(["http/1.1"])
+    context.set_alpn_protocols(["h2", "http/1.1"])
     return context
