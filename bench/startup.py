@@ -107,6 +107,7 @@ def key_to_repaint(env: dict[str, str], presses: int) -> tuple[list[float], list
     """(idle, during a full run of every check against the demo lab)."""
     start(" ".join([*LAUNCHTUI, "demo"]), env)
     wait_for(lambda text: "Handover" in text, timeout=20)
+    time.sleep(1.5)  # let start-up work (the check registry loads after the first frame) end
     switch_stages(2, while_running=False)  # build both stage views first
     idle = switch_stages(presses, while_running=False)
     tmux("send-keys", "-t", SESSION, "R")
