@@ -100,7 +100,7 @@ class SprintScreen(Screen[None]):
         # After the first frame: the import competes for the GIL with painting.
         self.set_timer(0.5, self.start_loading_checks)
         self.set_interval(0.12, self.advance_spinner)
-        self.set_interval(0.2, self.flush_changes)
+        self.set_interval(0.5, self.flush_changes)
 
     def start_loading_checks(self) -> None:
         self.run_worker(self.load_check_registry, thread=True, group="registry")
@@ -159,7 +159,7 @@ class SprintScreen(Screen[None]):
             self.refresh_stage(view)
 
     def flush_changes(self) -> None:
-        """Progress arrives per check; redrawing at most five times a second keeps keys fast."""
+        """Progress arrives per check; redrawing at most twice a second keeps keys fast."""
         if self._sidebar_stale:
             self._sidebar_stale = False
             self.update_sidebar()
@@ -318,6 +318,7 @@ class SprintScreen(Screen[None]):
         )
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
+        self.flush_changes()  # the final state at once, not on the next tick
         self.engagement.record_findings(message.report.findings)
         self.mark_leaked_secrets(message.report.findings)
         self.save()
