@@ -27,6 +27,8 @@ def write_atomically(path: Path, data: bytes, *, keep_backup: bool = False) -> N
             os.fsync(temp.fileno())
         if path.exists():
             shutil.copymode(path, temp_name)
+        else:  # mkstemp makes 0600; a new file gets the usual mode under the umask
+            os.chmod(temp_name, 0o666 & ~_umask())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -37,6 +39,13 @@ def write_atomically(path: Path, data: bytes, *, keep_backup: bool = False) -> N
 
 def _copy_atomically(source: Path, destination: Path) -> None:
     write_atomically(destination, source.read_bytes())
+    shutil.copymode(source, destination)  # the backup is as private as the original
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fsync_directory(directory: Path) -> None:

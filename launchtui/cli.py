@@ -254,6 +254,8 @@ def check(
     )
     if output is not None:
         _require_writable(output)
+        if Path(target).exists() and output.resolve() == Path(target).resolve():
+            fail_usage(f"--output {output} is the engagement file itself; pick another file.")
     try:
         report = asyncio.run(run_check_request(request, progress=_stderr_progress()))
     except CheckRequestError as exc:

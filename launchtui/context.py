@@ -100,7 +100,7 @@ def context_for_engagement(
         hosts=hosts,
         resolver=resolver,
         canonical_host=engagement.canonical_host,
-        canonical_declared=True,
+        canonical_declared=engagement.canonical_declared,
         routes=engagement.routes,
         email_in_scope=engagement.email_in_scope,
         dkim_selectors=engagement.dkim_selectors,

@@ -41,7 +41,10 @@ def parse_domain(raw: str) -> DomainInput:
     if not text:
         raise DomainError("The domain is empty: give a name such as example.com.")
     if "://" in text or text.startswith("//"):
-        host = urlsplit(text if "://" in text else "http:" + text).hostname
+        try:
+            host = urlsplit(text if "://" in text else "http:" + text).hostname
+        except ValueError:
+            raise DomainError(f"{raw!r} is not a valid URL.") from None
         if not host:
             raise DomainError(f"{raw!r} looks like a URL but has no host name in it.")
         notes.append(f"Took the host {host!r} from the URL {text!r}.")

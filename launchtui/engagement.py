@@ -113,6 +113,16 @@ def infer_route_kind(name: str) -> str:
     return "page"
 
 
+def canonical_from(apex: str, text: str) -> str:
+    """The canonical host as a name under the apex; a URL is reduced to its host."""
+    text = text.strip()
+    # "www" is a label under the apex; anything with a dot (or a URL) is a full host name.
+    host = parse_domain(text if "." in text else host_under(apex, text)).name
+    if host != apex and not host.endswith("." + apex):
+        raise DomainError(f"{text!r} is not {apex} or one of its subdomains.")
+    return host
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "engagement"
 
@@ -153,7 +163,8 @@ class Engagement:
         doc.add(tomlkit.nl())
         domain_table = tomlkit.table()
         domain_table.add("apex", domain.name)
-        domain_table.add("canonical", canonical_host or domain.name)
+        if canonical_host:
+            domain_table.add("canonical", canonical_from(domain.name, canonical_host))
         domain_table.add("nameservers", tomlkit.array())
         domain_table["nameservers"].comment('resolver override, e.g. ["1.1.1.1"]; empty = system')
         doc.add("domain", domain_table)
@@ -169,7 +180,7 @@ class Engagement:
     def load(cls, path: Path) -> Engagement:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM (Windows editors)
         except FileNotFoundError:
             raise EngagementError(f"{path}: no such file.") from None
         except UnicodeDecodeError:
@@ -182,6 +193,8 @@ class Engagement:
             raise EngagementError(
                 f"{path}:{exc.line}:{exc.col}: not valid TOML ({_parse_reason(exc)})."
             ) from None
+        except tomlkit.exceptions.TOMLKitError as exc:  # e.g. a key written twice
+            raise EngagementError(f"{path}: not valid TOML ({exc}).") from None
         engagement = cls(path, document)
         engagement.validate()
         return engagement
@@ -216,6 +229,11 @@ class Engagement:
             lambda: self.dkim_selectors,
             lambda: self.email_in_scope,
             lambda: self.ca_bundle,
+            lambda: self.canonical_host,
+            lambda: self.repo,
+            lambda: self.id,
+            lambda: self._rows("changes", self.doc.get("changes")),
+            lambda: self._rows("results.findings", self._results().get("findings")),
             lambda: self.checklist_marks(),
         ):
             read()
@@ -260,7 +278,17 @@ class Engagement:
     @property
     def canonical_host(self) -> str:
         canonical = self._string("domain.canonical", self.doc["domain"].get("canonical", ""))
-        return host_under(self.apex, canonical) if canonical else self.apex
+        if not canonical:
+            return self.apex
+        try:
+            return canonical_from(self.apex, canonical)
+        except DomainError as exc:
+            self._fail("domain.canonical", str(exc))
+
+    @property
+    def canonical_declared(self) -> bool:
+        """Only a canonical host the person wrote down is held against the redirects."""
+        return bool(str(self.doc["domain"].get("canonical", "")).strip())
 
     @property
     def nameservers(self) -> list[str]:
@@ -288,7 +316,11 @@ class Engagement:
             role = self._string(f"{key}.role", row.get("role", "other")) or "other"
             if role not in SUBDOMAIN_ROLES:
                 self._fail(f"{key}.role", f"{role!r} is not one of {', '.join(SUBDOMAIN_ROLES)}")
-            subdomains.append(Subdomain(host_under(self.apex, name), role))
+            try:
+                host = parse_domain(host_under(self.apex, name)).name
+            except DomainError as exc:
+                self._fail(f"{key}.name", str(exc))
+            subdomains.append(Subdomain(host, role))
         return subdomains
 
     @property
@@ -384,18 +416,22 @@ class Engagement:
 
     def last_findings(self) -> list[Finding]:
         """The findings saved from the most recent run of each check."""
-        results = self.doc.get("results", {})
-        rows = results.get("findings", []) if isinstance(results, dict) else []
         findings = []
-        for row in rows:
+        for _, row in self._rows("results.findings", self._results().get("findings")):
             data = dict(row)
-            data["evidence"] = json.loads(data.pop("evidence_json", "{}") or "{}")
             data.pop("at", None)
             try:
+                data["evidence"] = json.loads(data.pop("evidence_json", "{}") or "{}")
                 findings.append(Finding.from_dict(data))
-            except (KeyError, ValueError):
+            except (KeyError, ValueError, TypeError):
                 continue  # a hand-edited snapshot row we cannot read is only a cache
         return findings
+
+    def _results(self) -> dict[str, Any]:
+        results = self.doc.get("results", {})
+        if not isinstance(results, dict):
+            self._fail("results", "expected a table")
+        return results
 
     # -- changing -------------------------------------------------------------------
 

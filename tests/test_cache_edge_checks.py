@@ -64,3 +64,20 @@ def test_only_first_party_assets_are_collected():
         ("https://shop.test/a.js", "script"),
         ("https://static.shop.test/c.css", "stylesheet"),
     ]
+
+
+def test_personal_responses_that_caches_must_revalidate_are_not_leaks():
+    from launchtui.checks.cache import judge_private_leak
+    from launchtui.net.fetch import Hop
+
+    cookie = ("set-cookie", "sessionid=a; Secure; HttpOnly; SameSite=Lax")
+
+    def verdict(cache_control: str) -> Status:
+        hop = Hop("https://x.test/", 200, (("cache-control", cache_control), cookie), "", 0.0)
+        return judge_private_leak(hop, False).status
+
+    assert verdict("max-age=0, must-revalidate") is Status.PASS
+    assert verdict("no-cache, max-age=600") is Status.PASS
+    assert verdict("public, max-age=0, must-revalidate") is Status.PASS
+    assert verdict("public, max-age=600") is Status.FAIL
+    assert verdict("s-maxage=60, max-age=0") is Status.FAIL

@@ -77,7 +77,7 @@ def judge_private_leak(hop: Hop, private_route: bool) -> Finding:
     }
     personal = bool(cookies) or private_route
     protected = control.private or control.no_store
-    shared = control.is_shared_cacheable or hit is not None
+    shared = control.reusable_by_shared_caches or hit is not None
     if personal and shared and not protected:
         why = f"sets cookie {cookies[0]}" if cookies else "is a login/private route"
         how = hit or f"Cache-Control: {evidence['cache_control']}"

@@ -4,6 +4,8 @@ headers, version banners, CORS and session cookies."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 
 from ..context import CheckContext, Host
 from ..findings import Finding, Severity, Status
@@ -502,6 +504,15 @@ def judge_cors_on(url: str, fetch: Fetch) -> Finding:
         "allow_origin": verdict.allowed_origin,
         "allow_credentials": verdict.allows_credentials,
     }
+    if verdict.wildcard and verdict.allows_credentials and not verdict.dangerous:
+        return CORS.finding(
+            url,
+            Status.WARN,
+            verdict.summary,
+            severity=Severity.LOW,
+            evidence=evidence,
+            fix="Drop Access-Control-Allow-Credentials, or list your own origins instead of *.",
+        )
     if verdict.dangerous:
         return CORS.finding(
             url,
@@ -528,8 +539,9 @@ async def check_cookies(context: CheckContext) -> list[Finding]:
         for hop in fetch.hops:
             for header in hop.header_values("set-cookie"):
                 cookie = parse_set_cookie(header)
-                if looks_like_session(cookie):
-                    judged.setdefault((hop.host, cookie.name), judge_cookie(hop, cookie))
+                verdict = judge_cookie(hop, cookie) if looks_like_session(cookie) else None
+                if verdict is not None:
+                    judged.setdefault((hop.host, cookie.name), verdict)
     if judged:
         return list(judged.values())
     return [
@@ -542,7 +554,10 @@ async def check_cookies(context: CheckContext) -> list[Finding]:
     ]
 
 
-def judge_cookie(hop: Hop, cookie) -> Finding:
+def judge_cookie(hop: Hop, cookie) -> Finding | None:
+    """None for a cookie being deleted (a logout): there is nothing left to protect."""
+    if (cookie.max_age is not None and cookie.max_age <= 0) or _expired(cookie.expires):
+        return None
     target = f"{hop.host} cookie {cookie.name}"
     evidence = {
         "problems": list(cookie.problems),
@@ -560,17 +575,41 @@ def judge_cookie(hop: Hop, cookie) -> Finding:
         )
         if not present
     ]
+    fix = "Set session cookies with Secure; HttpOnly; SameSite=Lax (or Strict)."
+    refs = ("https://developer.mozilla.org/en-US/docs/Web/HTTP/Cookies#security",)
+    prefix_problems = [p for p in cookie.problems if "__Host-" in p or "__Secure-" in p]
     if missing:
         severity = Severity.HIGH if {"Secure", "HttpOnly"} & set(missing) else Severity.MEDIUM
         return COOKIES.finding(
             target,
             Status.FAIL,
-            f"The login cookie {cookie.name} on {hop.host} lacks {', '.join(missing)}, so it "
-            "is easier to steal or to misuse from another site.",
+            f"The login cookie {cookie.name} on {hop.host} lacks "
+            f"{', '.join(missing)}, so it is easier to steal or to misuse from another site.",
             severity=severity,
             evidence=evidence,
-            fix="Set session cookies with Secure; HttpOnly; SameSite=Lax (or Strict).",
-            refs=("https://developer.mozilla.org/en-US/docs/Web/HTTP/Cookies#security",),
+            fix=fix,
+            refs=refs,
+        )
+    if prefix_problems:
+        return COOKIES.finding(
+            target,
+            Status.FAIL,
+            f"Browsers reject the cookie {cookie.name} on {hop.host}: {prefix_problems[0]}",
+            severity=Severity.HIGH,
+            evidence=evidence,
+            fix="Follow the prefix rules: __Host- needs Secure, Path=/ and no Domain.",
+            refs=refs,
+        )
+    if (cookie.same_site or "").lower() == "none":
+        return COOKIES.finding(
+            target,
+            Status.WARN,
+            f"The login cookie {cookie.name} on {hop.host} is sent on "
+            "requests from other sites (SameSite=None), so it gets no cross-site protection.",
+            severity=Severity.MEDIUM,
+            evidence=evidence,
+            fix=fix,
+            refs=refs,
         )
     return COOKIES.finding(
         target,
@@ -578,3 +617,15 @@ def judge_cookie(hop: Hop, cookie) -> Finding:
         f"The session cookie {cookie.name} is Secure, HttpOnly and SameSite.",
         evidence=evidence,
     )
+
+
+def _expired(expires: str | None) -> bool:
+    if not expires:
+        return False
+    try:
+        moment = email.utils.parsedate_to_datetime(expires)
+    except (TypeError, ValueError):
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment < dt.datetime.now(dt.UTC)

@@ -60,6 +60,16 @@ class CacheControl:
         return self.public or self.s_maxage is not None or self.max_age is not None
 
     @property
+    def reusable_by_shared_caches(self) -> bool:
+        """Whether a shared cache may hand its stored copy to the next visitor without
+        asking the origin first (RFC 9111 §4.2): storable, not no-cache, and fresh for
+        more than zero seconds (s-maxage, else max-age; none: heuristic freshness)."""
+        if not self.is_shared_cacheable or self.no_cache:
+            return False
+        lifetime = self.s_maxage if self.s_maxage is not None else self.max_age
+        return lifetime is None or lifetime > 0
+
+    @property
     def lifetime_seconds(self) -> int | None:
         """How long a browser may reuse the response without asking the server again.
 

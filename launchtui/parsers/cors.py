@@ -43,7 +43,9 @@ def judge_cors(request_origin: str, headers: Mapping[str, str]) -> CorsVerdict:
     wildcard = allowed_origin == "*"
     reflects_origin = allowed_origin == request_origin
     null_origin = allowed_origin == "null"
-    dangerous = allows_credentials and (reflects_origin or null_origin or wildcard)
+    # Browsers refuse `*` together with credentials (Fetch, CORS check), so only a
+    # reflected or `null` origin with credentials lets another site read a visitor's data.
+    dangerous = allows_credentials and (reflects_origin or null_origin)
     return CorsVerdict(
         request_origin=request_origin,
         allowed_origin=allowed_origin,

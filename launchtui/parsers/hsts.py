@@ -35,7 +35,8 @@ class Hsts:
 def parse_hsts(header_value: str) -> Hsts:
     """Parse the first Strict-Transport-Security header (browsers ignore any others, §8.1)."""
     directives, unreadable = split_directives(header_value, ";")
-    errors: list[str] = []
+    # RFC 6797 §6.1: a header with a non-conforming directive is ignored entirely.
+    errors: list[str] = list(unreadable)
     counts = Counter(directive.name for directive in directives)
     errors.extend(
         f"The header lists {name} more than once; browsers ignore the whole header when a "
@@ -56,7 +57,7 @@ def parse_hsts(header_value: str) -> Hsts:
         max_age=max_age,
         include_subdomains="includesubdomains" in by_name,
         preload="preload" in by_name,
-        problems=(*unreadable, *errors),
+        problems=tuple(errors),
         valid=not errors,
     )
     return replace(hsts, problems=(*hsts.problems, *_advice(hsts)))
