@@ -285,9 +285,18 @@ def check(
 @click.option(
     "--ignore-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Accepted fingerprints (default: .launchtui-ignore at the top of PATH).",
+    help="Accepted fingerprints (default: .launchtui-ignore at the top of the git "
+    "repository, or of PATH when it is not a repository).",
 )
 @FAIL_ON_OPTION
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(0.1, 1024),
+    default=2.0,
+    show_default=True,
+    metavar="MIB",
+    help="Files larger than this are listed as skipped, not scanned.",
+)
 @click.option(
     "--engagement",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -301,6 +310,7 @@ def scan(
     ignore_file: Path | None,
     fail_on: str,
     engagement: Path | None,
+    max_file_size: float,
 ) -> None:
     """Find leaked secrets in PATH (working tree, build output, and with --history every
     commit). Findings show a redacted prefix, the length and a fingerprint, never a value."""
@@ -314,7 +324,11 @@ def scan(
     from .checks.secrets import scan_repository
 
     started = dt.datetime.now(dt.UTC)
-    scanned = asyncio.run(scan_repository(path, history=history, ignore_file=ignore_file))
+    scanned = asyncio.run(
+        scan_repository(
+            path, history=history, ignore_file=ignore_file, size_cap=int(max_file_size * 2**20)
+        )
+    )
     finished = dt.datetime.now(dt.UTC)
     for note in scanned.notes:
         click.echo(f"launchtui: note: {note}", err=True)

@@ -233,10 +233,16 @@ class Engagement:
             lambda: self.repo,
             lambda: self.id,
             lambda: self._rows("changes", self.doc.get("changes")),
+            self._validate_secrets,
             lambda: self._rows("results.findings", self._results().get("findings")),
             lambda: self.checklist_marks(),
         ):
             read()
+
+    def _validate_secrets(self) -> None:
+        from .inventory import validate_secrets  # the inventory builds on this module
+
+        validate_secrets(self)
 
     def _fail(self, key: str, problem: str) -> None:
         raise EngagementError(f"{self.path}: {key}: {problem}")

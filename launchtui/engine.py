@@ -64,7 +64,7 @@ async def run_checks(
         async with bound:
             report(Progress(spec.id, False, done, len(specs)))
             began = time.perf_counter()
-            findings = await _run_guarded(spec, context, time_limit)
+            findings = await _run_guarded(spec, context, spec.time_limit or time_limit)
             seconds[spec.id] = time.perf_counter() - began
             done += 1
             report(Progress(spec.id, True, done, len(specs), tuple(findings), seconds[spec.id]))

@@ -527,10 +527,12 @@ def _check_new_values(engagement: Engagement, secret: Secret, index: int) -> Non
         "used_by": list(secret.used_by),
     }
     _secret_from_row(engagement, f"{SECTION}[{index}]", row)
-    for field_name, text in (("reference", secret.reference), ("owner", secret.owner)):
+    fields = [("name", secret.name), ("reference", secret.reference), ("owner", secret.owner)]
+    fields += [("used-by entry", used) for used in secret.used_by]
+    for field_name, text in fields:
         if looks_like_a_value(text):
             raise EngagementError(
-                f"{engagement.path}: {secret.label}: the {field_name} looks like a secret value "
+                f"{engagement.path}: secrets[{index}]: the {field_name} looks like a secret value "
                 "itself; record where the secret lives (op://vault/item/field, "
                 "vercel:env/NAME, …), never the value."
             )

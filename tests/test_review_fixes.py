@@ -1,5 +1,6 @@
 """Regressions for bugs a review found: each test is one reported failure."""
 
+import json
 import os
 import stat
 
@@ -137,3 +138,51 @@ def test_output_over_the_engagement_file_is_refused(tmp_path):
     result = run_launchtui("check", str(path), "--output", str(path), "--format", "json")
     assert result.returncode == 2 and "engagement file itself" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_malformed_secrets_entry_is_refused_at_load_not_later(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'schema = 1\n[domain]\napex = "good.test"\n[[secrets]]\n'
+        'name = "STRIPE_SECRET_KEY"\nrotation_days = "90"\n'
+    )
+    with pytest.raises(EngagementError, match=r"secrets\[0\].rotation_days"):
+        Engagement.load(path)
+    result = run_launchtui("scan", str(tmp_path), "--engagement", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_value_pasted_as_a_name_or_used_by_is_refused(tmp_path):
+    from launchtui.inventory import Secret, add_secret
+
+    pasted = "sk_" + "live_" + "51H8x2eKq9ZrT4vB7nPw3LmYc0dXaQ"
+    engagement = Engagement.new(tmp_path / "e.toml", apex="good.test")
+    for secret in (Secret(pasted), Secret("STRIPE_SECRET_KEY", used_by=(pasted,))):
+        with pytest.raises(EngagementError, match="looks like a secret value") as error:
+            add_secret(engagement, secret)
+        assert pasted not in str(error.value)
+
+
+def test_an_ignore_file_saved_with_a_bom_still_works(tmp_path):
+    from .secrets.planted import Fakes, commit_all, init_repo, write
+
+    repo = init_repo(tmp_path / "repo")
+    write(repo, "app.py", f'STRIPE = "{"sk_" + "live_" + Fakes(5).chars(99)}"\n')
+    commit_all(repo, "leak")
+    report = json.loads(run_launchtui("scan", str(repo), "--format", "json").stdout)
+    [leak] = [f for f in report["findings"] if f["status"] == "fail"]
+    (repo / ".launchtui-ignore").write_bytes(
+        b"\xef\xbb\xbf" + leak["evidence"]["fingerprint"].encode() + b"  # rotated\n"
+    )
+    assert run_launchtui("scan", str(repo)).returncode == 0
+
+
+def test_a_file_over_the_chosen_size_is_skipped_and_a_bigger_cap_scans_it(tmp_path):
+    from .secrets.planted import Fakes
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    key = "sk_" + "live_" + Fakes(6).chars(99)
+    (folder / "big.py").write_text("# padding\n" * 300_000 + f'KEY = "{key}"\n')
+    assert run_launchtui("scan", str(folder)).returncode == 0  # 3 MB: skipped by default
+    assert run_launchtui("scan", str(folder), "--max-file-size", "5").returncode == 1

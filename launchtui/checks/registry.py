@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Severity, Status
@@ -22,6 +22,7 @@ class CheckSpec:
     severity: Severity
     active: bool = False  # sends repeated requests (load), so --no-active-probes turns it off
     run: CheckFunction | None = field(default=None, compare=False)
+    time_limit: float | None = None  # seconds; None: the run's limit for network checks
 
     def finding(
         self,
@@ -61,9 +62,7 @@ def register(spec: CheckSpec) -> Callable[[CheckFunction], CheckFunction]:
     def bind(function: CheckFunction) -> CheckFunction:
         if spec.id in _REGISTRY:
             raise ValueError(f"check id {spec.id!r} registered twice")
-        _REGISTRY[spec.id] = CheckSpec(
-            spec.id, spec.stage, spec.title, spec.severity, spec.active, function
-        )
+        _REGISTRY[spec.id] = replace(spec, run=function)
         return function
 
     return bind

@@ -122,6 +122,7 @@ def plants(seed: int = 1729) -> list[Plant]:
     twilio_key = "S" + "K" + fake.hex(32)
     postmark = fake.uuid()
     resend = "re" + "_" + fake.chars(8) + "_" + fake.chars(24)
+    npm = "npm_" + fake.chars(36)
     cloudflare = fake.chars(40, ALNUM + "_-")
     db_password = fake.chars(24)
     generic = fake.chars(48)
@@ -201,6 +202,7 @@ def plants(seed: int = 1729) -> list[Plant]:
         Plant(
             "resend-api-key", "mail/resend.ts", f"const resend = new Resend('{resend}');\n", resend
         ),
+        Plant("npm-access-token", ".npmrc", f"//registry.npmjs.org/:_authToken={npm}\n", npm),
         Plant(
             "cloudflare-api-token",
             "infra/wrangler.env",

@@ -295,3 +295,37 @@ async def test_secrets_keep_values_in_the_keyring_only(acme, tmp_path):
     for written in acme.parent.iterdir():
         if written.is_file():
             assert canary.encode() not in written.read_bytes(), written
+
+
+async def test_notes_typed_just_before_quitting_are_kept(acme):
+    app = app_for(acme)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down")
+        notes = app.screen.query_one("#view-dns #notes", TextArea)
+        notes.focus()
+        await pilot.press("end", *" quick")
+        await pilot.pause(0.1)
+    assert Engagement.load(acme).notes("dns").endswith("quick")
+
+
+async def test_deleting_a_secret_removes_the_entry_and_its_value(acme, tmp_path):
+    from launchtui.inventory import Secret, add_secret, read_secrets
+    from launchtui.vault import has_value, store
+
+    from ..keyring_backend import memory_keyring
+
+    engagement = Engagement.load(acme)
+    add_secret(engagement, Secret("ADMIN_PASSWORD", reference="keyring:"))
+    engagement.save()
+    with memory_keyring():
+        store(engagement.id, "prod", "ADMIN_PASSWORD", "canary-delete-1234")
+        app = app_for(acme)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("k")
+            await pilot.pause()
+            table = app.screen.query_one("#secrets DataTable", DataTable)
+            table.focus()
+            await pilot.press("delete")
+            await pilot.pause()
+        assert not has_value(engagement.id, "prod", "ADMIN_PASSWORD")
+    assert read_secrets(Engagement.load(acme)) == []

@@ -70,9 +70,18 @@ from .sources import SkippedFile, SkipReason
 if TYPE_CHECKING:
     from ...context import CheckContext
 
+# Scanning a big repository's whole history is local work that can take minutes; it is
+# not held to the per-check limit meant for network checks.
+HISTORY_TIME_LIMIT = 900.0
 SPECS: dict[str, CheckSpec] = {
     TREE_CHECK: CheckSpec(TREE_CHECK, STAGE, "Keys in the code", Severity.CRITICAL),
-    HISTORY_CHECK: CheckSpec(HISTORY_CHECK, STAGE, "Keys in git history", Severity.CRITICAL),
+    HISTORY_CHECK: CheckSpec(
+        HISTORY_CHECK,
+        STAGE,
+        "Keys in git history",
+        Severity.CRITICAL,
+        time_limit=HISTORY_TIME_LIMIT,
+    ),
     ENV_FILE_CHECK: CheckSpec(ENV_FILE_CHECK, STAGE, ".env files kept out of git", Severity.HIGH),
     BUNDLE_CHECK: CheckSpec(BUNDLE_CHECK, STAGE, "Keys shipped to browsers", Severity.CRITICAL),
 }

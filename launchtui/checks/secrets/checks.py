@@ -256,7 +256,8 @@ def _coverage_finding(check: str, target: str, skipped: list[SkippedFile]) -> Fi
             ],
             "count": count,
         },
-        fix="Look through these files by hand, or raise the size limit for the scan; make "
+        fix="Look through these files by hand, or raise the size limit (launchtui scan "
+        "--max-file-size MIB); make "
         "unreadable files readable by the user running launchtui.",
     )
 

@@ -53,7 +53,7 @@ def parse_ignore_text(text: str, source: str = IGNORE_FILE_NAME) -> IgnoreList:
 def load_ignore_file(path: Path) -> IgnoreList:
     """The accepted fingerprints in `path`; a missing file is an empty list, never an error."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8-sig", errors="replace")  # a BOM from Notepad
     except FileNotFoundError:
         return IgnoreList()
     except OSError as error:

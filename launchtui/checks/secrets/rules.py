@@ -380,7 +380,7 @@ def generic_value_ok(value: str, kind: str) -> bool:
         )
     if character_classes(value) < 2 and not HEX_RE.fullmatch(value):
         return False
-    if looks_like_words(value):
+    if looks_like_words(value) and not HEX_RE.fullmatch(value):  # hex keys are not words
         return False  # camelCase, snake_case, dotted names: an identifier, not a key
     return shannon_entropy(value) >= 3.3 and class_transitions(value) >= 0.3
 
@@ -606,6 +606,16 @@ def _cloudflare(candidate: Candidate) -> Verdict | None:
     return _mixed_case_token(candidate)
 
 
+def _random_tail(candidate: Candidate) -> Verdict | None:
+    """A prefixed token whose random part looks random (not npm_xxxx… placeholders)."""
+    secret_part = candidate.value.split("_", 1)[-1]
+    return (
+        ACCEPT
+        if character_classes(secret_part) >= 2 and shannon_entropy(secret_part) >= 3.5
+        else None
+    )
+
+
 def _resend(candidate: Candidate) -> Verdict | None:
     secret_part = candidate.value.split("_", 2)[-1]
     if character_classes(secret_part) < 3 and not (
@@ -643,8 +653,10 @@ ASSIGN = r"""["'\]]{0,2}+[ \t]{0,10}+(?::=|=>|\?\?=|\|\|=|\?=|=(?![=~])|:(?![:=/
 _QUOTED_CHARS = r"""[^"'`\s\\]"""
 _BARE_CHARS = r"""[^\s"'`,;#{}$<>%]"""
 VALUE = (
-    rf"""(?:[rbu]{{0,2}}["'`](?P<secret>(?={_QUOTED_CHARS}*?\d){_QUOTED_CHARS}{{8,512}})["'`]"""
-    rf"|(?P<bare>(?={_BARE_CHARS}*?\d){_BARE_CHARS}{{8,512}}))"
+    # The lookaheads are bounded like the values: unbounded, every `token=` in a long line
+    # rescanned the rest of it (a 180 KB line took 48 s).
+    rf"""(?:[rbu]{{0,2}}["'`](?P<secret>(?={_QUOTED_CHARS}{{0,511}}?\d){_QUOTED_CHARS}{{8,512}})["'`]"""
+    rf"|(?P<bare>(?={_BARE_CHARS}{{0,511}}?\d){_BARE_CHARS}{{8,512}}))"
 )
 NAME_TAIL = r"[a-z0-9_-]{0,30}+"
 
@@ -1106,6 +1118,19 @@ RULES: tuple[Rule, ...] = (
         validate=_resend,
     ),
     Rule(
+        id="npm-access-token",
+        title="npm access token",
+        severity=Severity.HIGH,
+        keywords=("npm_",),
+        patterns=(Pattern(r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])"),),
+        what="An npm access token",
+        risk="anyone who reads it can publish packages under your name, a supply-chain attack "
+        "on everyone who installs them.",
+        rotate=_rotate("revoke it at npmjs.com (Access Tokens) and create a granular token."),
+        refs=("https://docs.npmjs.com/about-access-tokens",),
+        validate=_random_tail,
+    ),
+    Rule(
         id="cloudflare-api-token",
         title="Cloudflare API token",
         severity=Severity.HIGH,
@@ -1142,7 +1167,7 @@ RULES: tuple[Rule, ...] = (
         keywords=("://",),
         patterns=(
             Pattern(
-                r"://(?P<user>[^\s:/@'\"`<>{}\[\]]{1,128}):(?P<secret>[^\s@/'\"`<>{}\[\]]{1,256})"
+                r"://(?P<user>[^\s:/@'\"`<>{}\[\]]{0,128}):(?P<secret>[^\s@/'\"`<>{}\[\]]{1,256})"
                 r"@(?P<host>[A-Za-z0-9._\-]{1,253}|\[[0-9a-fA-F:.]+\])"
             ),
         ),

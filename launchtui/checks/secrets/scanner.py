@@ -75,6 +75,9 @@ BARE_VALUE_SUFFIXES = (
     ".zsh",
     ".tfvars",
     ".envrc",
+    ".npmrc",  # //registry.npmjs.org/:_authToken=…
+    ".yarnrc",
+    ".pypirc",
 )
 
 _IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")

@@ -7,6 +7,7 @@ asked for (v), in a box that hides itself again.
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ...engagement import ENVIRONMENT_NAMES, EngagementError
-from ...inventory import Secret, add_secret, read_secrets, record_rotation
+from ...inventory import Secret, add_secret, read_secrets, record_rotation, remove_secret
 from ...vault import VaultError, VaultUnavailable, forget, has_value, reveal, store
 from ..widgets.row_editor import Field, RowEditor
 from .setup import SavingScreen
@@ -139,6 +140,19 @@ class SecretsScreen(SavingScreen):
         if event.input.id == "secret-value":
             editor = self.query_one("#secrets", RowEditor)
             self.post_message(RowEditor.Added(editor, editor.values()))
+
+    def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
+        """Remove the entry and any value kept for it: a forgotten entry keeps no secret."""
+        secrets = read_secrets(self.engagement)
+        if not 0 <= message.index < len(secrets):
+            return
+        secret = secrets[message.index]
+        with contextlib.suppress(VaultUnavailable, VaultError):
+            forget(self.engagement.id, secret.environment, secret.name)
+        remove_secret(self.engagement, secret.name, secret.environment, by=self.app.operator)
+        self.save()
+        self.refresh_rows()
+        self.notify(f"{secret.label} removed from the inventory (and its kept value, if any).")
 
     def keep_value(self, secret: Secret, value: str) -> None:
         try:

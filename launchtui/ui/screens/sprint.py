@@ -377,6 +377,7 @@ class SprintScreen(Screen[None]):
 
     def on_stage_view_notes_edited(self, message: StageView.NotesEdited) -> None:
         self.engagement.set_notes(message.stage, message.text)
+        self._unsaved_view_state = True  # quitting before the timer fires still saves
         if self._notes_timer is not None:
             self._notes_timer.stop()
         self._notes_timer = self.set_timer(0.8, self.save)
