@@ -183,9 +183,8 @@ def test_reference_kinds(reference, kind):
 def test_bad_keys_are_named_with_their_index(tmp_path, row, key, problem):
     path = tmp_path / "acme.toml"
     path.write_text(with_row(row), encoding="utf-8")
-    engagement = Engagement.load(path)  # the rest of the file is fine
-    with pytest.raises(EngagementError) as error:
-        read_secrets(engagement)
+    with pytest.raises(EngagementError) as error:  # refused when loaded, not later
+        Engagement.load(path)
     message = str(error.value)
     assert message.startswith(f"{path}: {key}: "), message
     assert problem in message
