@@ -27,8 +27,8 @@ from .scanner import (
     DEFAULT_SCANNER,
     Hit,
     Scanner,
+    as_scannable_text,
     base_name,
-    is_binary,
     is_env_file_name,
     is_env_template_name,
 )
@@ -372,12 +372,13 @@ def _tree_body(
     def contents() -> Iterator[tuple[str, str, bytes]]:
         for item in read_files(path, relative_paths, options.size_cap, report.skipped, cancel):
             shown = display_path(item.path)
-            if is_binary(item.content):
+            text = as_scannable_text(item.content)
+            if text is None:
                 report.skipped.append(SkippedFile(shown, SkipReason.BINARY, "binary content"))
                 continue
             report.stats.files += 1
-            report.stats.bytes_scanned += len(item.content)
-            yield shown, shown, item.content
+            report.stats.bytes_scanned += len(text)
+            yield shown, shown, text
 
     for shown, hits in _scan_all(contents(), options, cancel, report):
         for hit in hits:
@@ -513,12 +514,13 @@ def _history_body(
     def contents() -> Iterator[tuple[bytes, str, bytes]]:
         nonlocal binary
         for blob_id, content in stream_blobs(repo.root, to_read, cancel):
-            if is_binary(content):
+            text = as_scannable_text(content)
+            if text is None:
                 binary += 1
                 continue
             report.stats.blobs += 1
-            report.stats.bytes_scanned += len(content)
-            yield blob_id, display_path(walk.blobs[blob_id].path), content
+            report.stats.bytes_scanned += len(text)
+            yield blob_id, display_path(walk.blobs[blob_id].path), text
 
     for blob_id, hits in _scan_all(contents(), options, cancel, report):
         origin = walk.blobs[blob_id]
@@ -805,12 +807,13 @@ def _bundle_body(
             dir_shown = display_path(bundle_dir)
             files = bundle_files(path, bundle_dir)
             for item in read_files(path, files, options.bundle_size_cap, report.skipped, cancel):
-                if is_binary(item.content):
+                text = as_scannable_text(item.content)
+                if text is None:
                     continue
                 report.stats.files += 1
-                report.stats.bytes_scanned += len(item.content)
+                report.stats.bytes_scanned += len(text)
                 shown = display_path(item.path)
-                yield (dir_shown, shown), shown, item.content
+                yield (dir_shown, shown), shown, text
 
     for (dir_shown, shown), hits in _scan_all(contents(), options, cancel, report):
         for hit in hits:

@@ -89,6 +89,20 @@ def is_binary(content: bytes) -> bool:
     return b"\0" in content[:BINARY_SNIFF_BYTES]
 
 
+def as_scannable_text(content: bytes) -> bytes | None:
+    """UTF-8 bytes to scan, or None for binary content.
+
+    UTF-16 with a byte-order mark (what Windows PowerShell's `>` writes) is full of
+    NUL bytes but is text: it is re-encoded, so its keys are found on the same lines.
+    """
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None if is_binary(content) else content
+
+
 def base_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1].lower()
 
