@@ -103,19 +103,6 @@ async def run_planned(
     return await run
 
 
-async def run_engagement_checks(
-    engagement: Engagement,
-    check_ids: Iterable[str],
-    *,
-    progress: ProgressCallback | None = None,
-    timeout: float = 10.0,
-    active_probes: bool = True,
-) -> Report:
-    """Run these checks of the engagement with its own settings, here and now."""
-    plan = plan_engagement_run(engagement, check_ids, timeout=timeout, active_probes=active_probes)
-    return await run_planned(plan, progress=progress)
-
-
 async def audit(
     context: CheckContext,
     specs: list[CheckSpec],

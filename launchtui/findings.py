@@ -49,10 +49,6 @@ class Tier(IntEnum):
     IMPORTANT = 1
     OPTIONAL = 2
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -21,14 +21,6 @@ class StageProgress:
     verdicts: dict[str, int]  # status value -> count of latest findings for the stage's checks
 
     @property
-    def problems(self) -> int:
-        return sum(self.verdicts.get(s, 0) for s in ("fail", "error", "warn"))
-
-    @property
-    def checks_run(self) -> bool:
-        return bool(self.verdicts)
-
-    @property
     def label(self) -> str:
         """Short text for a sidebar: 'checklist 3/7 · ✗2 !1' (fail/error, warn)."""
         parts = [f"checklist {self.items_done}/{self.items_total}"] if self.items_total else []

@@ -11,6 +11,7 @@ import asyncio
 import functools
 import socket
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 
 from ..context import CheckContext, Host
 from ..findings import Finding, Status
@@ -54,7 +55,7 @@ async def _judge_host(
     folded = fold_by_address(host.name, pairs)
     unroutable = [address for address in addresses if address not in reachable]
     if unroutable:
-        folded = [_with(f, evidence={**f.evidence, "not_routable": unroutable}) for f in folded]
+        folded = [replace(f, evidence={**f.evidence, "not_routable": unroutable}) for f in folded]
     return folded
 
 
@@ -67,7 +68,7 @@ def excuse_unreachable_ipv6(verdicts: list[tuple[str, Finding]]) -> list[tuple[s
     return [
         (
             address,
-            _with(
+            replace(
                 finding,
                 status=Status.SKIPPED,
                 summary=(
@@ -99,19 +100,13 @@ def fold_by_address(host: str, verdicts: list[tuple[str, Finding]]) -> list[Find
     first = verdicts[0][1]
     if all((f.status, f.summary) == (first.status, first.summary) for _, f in verdicts):
         evidence = {**first.evidence, "addresses": [address for address, _ in verdicts]}
-        return [_with(first, target=host, evidence=evidence)]
+        return [replace(first, target=host, evidence=evidence)]
     return [
-        _with(
+        replace(
             finding, target=f"{host} ({address})", evidence={**finding.evidence, "address": address}
         )
         for address, finding in verdicts
     ]
-
-
-def _with(finding: Finding, **changes) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)
 
 
 async def reachable_hosts(context: CheckContext) -> list[str]:
