@@ -23,6 +23,7 @@ from ...engagement import (
 )
 from ...resolver import parse_nameserver
 from ...runbook import ROUTE_KINDS, RunbookError, load_profiles
+from ..saving import save_engagement
 from ..widgets.row_editor import Field, RowEditor
 
 SUBDOMAIN_FIELDS = [
@@ -53,12 +54,8 @@ class SavingScreen(Screen[None]):
         self.engagement = engagement
 
     def save(self) -> None:
-        try:
-            self.engagement.save()
-        except (OSError, EngagementError) as exc:
-            self.notify(f"Could not save: {exc}", severity="error")
-            return
-        self.sub_title = f"saved {self.app.clock():%H:%M:%S}"
+        if save_engagement(self, self.engagement):
+            self.sub_title = f"saved {self.app.clock():%H:%M:%S}"
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,7 @@ from ...engagement import Engagement, Suppression, apply_suppressions
 from ...findings import Finding
 from ...runbook import runbook_by_id
 from ...sprint import sprint_clock, stage_progress, todays_plan
+from ..saving import save_engagement
 from ..widgets.stage_view import StageView
 
 if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
@@ -204,18 +205,9 @@ class SprintScreen(Screen[None]):
     # -- saving -------------------------------------------------------------------
 
     def save(self) -> bool:
-        """Save at once; on failure nothing in memory is lost and the person is told."""
-        try:
-            self.engagement.save()
-            self._unsaved_view_state = False
-        except OSError as exc:
-            self.notify(
-                f"Could not save {self.engagement.path}: {exc.strerror}. Your changes "
-                "are kept in the app; fix the folder and they will be saved.",
-                severity="error",
-                timeout=15,
-            )
+        if not save_engagement(self, self.engagement):
             return False
+        self._unsaved_view_state = False
         self.show_saved()
         return True
 
