@@ -230,6 +230,9 @@ def init(
     is_flag=True,
     help="Skip checks that send repeated requests (latency, rate limits).",
 )
+@click.option(
+    "--verbose", is_flag=True, help="Text report: list every pass and each problem's evidence."
+)
 def check(
     target: str,
     stages: tuple[str, ...],
@@ -240,6 +243,7 @@ def check(
     timeout: float,
     fail_on: str,
     no_active_probes: bool,
+    verbose: bool,
 ) -> None:
     """Check TARGET (an engagement file or a bare domain) and report findings."""
     from .audit import CheckRequest, CheckRequestError, run_check_request
@@ -266,7 +270,9 @@ def check(
 
     color = output is None and output_format == "text" and sys.stdout.isatty()
     artifact = target if target.lower().endswith(".toml") else None
-    text = render(report, output_format, color=color, width=_width(), artifact=artifact)
+    text = render(
+        report, output_format, color=color, width=_width(), artifact=artifact, verbose=verbose
+    )
     _emit(text, output)
     threshold = Severity(fail_on)
     failed = any(finding.fails_at(threshold) for finding in report.findings)

@@ -1,4 +1,4 @@
-"""Turning a run's findings into text, JSON or Markdown; no UI code lives here."""
+"""Turning a run's findings into text, JSON, Markdown, SARIF or JUnit; no UI code lives here."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def render(
     color: bool = False,
     width: int = 100,
     artifact: str | None = None,
+    verbose: bool = False,
 ) -> str:
-    """`artifact` anchors non-file SARIF results (the engagement file, when there is one)."""
+    """`artifact` anchors non-file SARIF results (the engagement file, when there is one);
+    `verbose` lists passes and evidence in the text report (they are counted otherwise)."""
     if format == "sarif":
         from .sarif import render_sarif
 
@@ -48,4 +50,4 @@ def render(
         return render_markdown(report)
     from .text import render_text
 
-    return render_text(report, color=color, width=width)
+    return render_text(report, color=color, width=width, verbose=verbose)

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from ..findings import Finding, Status
 from . import Report
+from .digest import explained
 
 
 def render_junit(report: Report) -> str:
@@ -40,11 +41,7 @@ def render_junit(report: Report) -> str:
 
 def _case(suite: ET.Element, finding: Finding) -> str:
     case = ET.SubElement(suite, "testcase", classname=finding.check, name=finding.target)
-    text = "\n".join(
-        part
-        for part in (finding.summary, finding.detail, f"Fix: {finding.fix}" if finding.fix else "")
-        if part
-    )
+    text = explained(finding)
     if finding.suppressed:
         ET.SubElement(case, "skipped", message=f"accepted: {finding.suppressed}")
         return "skipped"

@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..findings import Finding, Severity, Status
 from . import Report
+from .digest import explained
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {
@@ -94,7 +95,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 
 def _result(finding: Finding, index: int, artifact: str | None) -> dict[str, Any]:
-    message = finding.summary + (f" Fix: {finding.fix}" if finding.fix else "")
+    message = explained(finding, "\n\n")
     result: dict[str, Any] = {
         "ruleId": rule_id(finding),
         "ruleIndex": index,
