@@ -68,6 +68,7 @@ class LoadRun:
     stopped: str | None = None  # why sending ended before the plan was done
     elapsed_s: float = 0.0
     first: Timing | None = None  # the very first (cold) request, reported for context
+    schedule: str | None = None  # how the requests were sent, when not by `plan`'s schedule
 
     @property
     def late(self) -> list[Sample]:

@@ -14,7 +14,7 @@ from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch, Hop
 from ..net.page import first_party_assets
 from ..parsers.cache_control import parse_cache_control
-from .http import landing_pages
+from .http import landing_fetches, landing_pages, not_answered
 from .registry import CheckSpec, register
 
 PRIVATE_LEAK = CheckSpec(
@@ -47,20 +47,27 @@ def cache_hit(hop: Hop) -> str | None:
 
 @register(PRIVATE_LEAK)
 async def check_private_leak(context: CheckContext) -> list[Finding]:
-    private_urls = [route.url for route in context.routes if route.kind == "auth"]
-    pages = await landing_pages(context)
-    routes = await asyncio.gather(*(context.http.fetch(url) for url in private_urls))
-    responses = {fetch.final.url: fetch for fetch in [*pages, *routes] if fetch.final}
-    judged = [
-        judge_private_leak(
-            fetch.final, fetch.final.url in private_urls or fetch.start_url in private_urls
-        )
-        for fetch in responses.values()
-        if fetch.final is not None
-    ]
-    return judged or [
+    """Every landing page and every listed GET route, whatever its kind: an /account page
+    that sets a cookie is as personal as a login page."""
+    private_urls = {route.url for route in context.routes if route.kind == "auth"}
+    route_urls = [route.url for route in context.routes if route.method.upper() in ("GET", "HEAD")]
+    routes = await asyncio.gather(*(context.http.fetch(url) for url in route_urls))
+    # Routes first: when a login route and a landing page end on the same URL, it is judged
+    # as the private page it is.
+    starts = dict(zip(route_urls, routes, strict=True))
+    for host, fetch in (await landing_fetches(context)).items():
+        starts.setdefault(f"https://{host}/", fetch)
+    judged: dict[str, Finding] = {}
+    for url, fetch in starts.items():
+        final = fetch.final if fetch.ok else None
+        if final is None:
+            judged[url] = not_answered(PRIVATE_LEAK, url, fetch, "its caching")
+        else:
+            private = final.url in private_urls or url in private_urls
+            judged.setdefault(final.url, judge_private_leak(final, private))
+    return list(judged.values()) or [
         PRIVATE_LEAK.finding(
-            context.apex, Status.SKIPPED, "No page answered, so caching could not be judged."
+            context.apex, Status.SKIPPED, "No host has an address, so caching could not be judged."
         )
     ]
 

@@ -49,15 +49,40 @@ async def reachable_variants(context: CheckContext) -> dict[str, Fetch]:
     return dict(zip(urls, fetches, strict=True))
 
 
-async def landing_pages(context: CheckContext) -> list[Fetch]:
-    """https://host/ for every host that resolves, followed to the end; one per final URL."""
+async def landing_fetches(context: CheckContext) -> dict[str, Fetch]:
+    """https://host/ for every host that resolves, followed to the end, by host."""
     hosts = await reachable_hosts(context)
     fetches = await asyncio.gather(*(context.http.fetch(f"https://{h}/") for h in hosts))
+    return dict(zip(hosts, fetches, strict=True))
+
+
+async def landing_pages(context: CheckContext) -> list[Fetch]:
+    """The landing pages that answered, one per final URL (www and the apex often share one)."""
     pages: dict[str, Fetch] = {}
-    for fetch in fetches:
+    for fetch in (await landing_fetches(context)).values():
         if fetch.ok and fetch.final is not None:
             pages.setdefault(fetch.final.url, fetch)
     return list(pages.values())
+
+
+def not_answered(spec: CheckSpec, url: str, fetch: Fetch, what: str) -> Finding:
+    """The verdict for a URL that gave no answer to judge: skipped, with why."""
+    return spec.finding(
+        url,
+        Status.SKIPPED,
+        f"{url} did not answer, so {what} could not be judged: {fetch.error or 'no answer'}",
+        evidence={"error": fetch.error, "error_kind": fetch.error_kind},
+    )
+
+
+async def redirect_starts(context: CheckContext) -> dict[str, Fetch]:
+    """Every reachable host's landing page over http and https, and every listed route,
+    each followed to the end: where a redirect loop or a long chain can hide."""
+    hosts = await reachable_hosts(context)
+    urls = [f"{scheme}://{host}/" for host in hosts for scheme in ("http", "https")]
+    urls = list(dict.fromkeys([*urls, *(route.url for route in context.routes)]))
+    fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
+    return dict(zip(urls, fetches, strict=True))
 
 
 def _host(url: str) -> str:
@@ -212,10 +237,14 @@ async def check_canonical(context: CheckContext) -> list[Finding]:
 
 @register(REDIRECT_LOOP)
 async def check_redirect_loops(context: CheckContext) -> list[Finding]:
-    variants = await reachable_variants(context)
-    return [judge_loop(url, fetch) for url, fetch in variants.items()] or [
+    starts = await redirect_starts(context)
+    return [judge_loop(url, fetch) for url, fetch in starts.items()] or [
         REDIRECT_LOOP.finding(context.apex, Status.SKIPPED, "No reachable URL to follow.")
     ]
+
+
+# Why a chain stopped that says nothing about loops or hops: judged by other checks.
+NO_CHAIN_TO_JUDGE = ("no-address", "connect", "tls", "timeout", "protocol", "budget")
 
 
 def judge_loop(url: str, fetch: Fetch) -> Finding:
@@ -238,6 +267,8 @@ def judge_loop(url: str, fetch: Fetch) -> Finding:
             evidence={"hops": [hop.url for hop in fetch.hops]},
             fix="Redirect straight to the final URL in one step.",
         )
+    if fetch.error_kind in NO_CHAIN_TO_JUDGE:
+        return not_answered(REDIRECT_LOOP, url, fetch, "its redirects")
     return REDIRECT_LOOP.finding(
         url, Status.PASS, f"{url} does not loop.", evidence={"hops": len(fetch.hops)}
     )
@@ -245,14 +276,9 @@ def judge_loop(url: str, fetch: Fetch) -> Finding:
 
 @register(REDIRECT_CHAIN)
 async def check_redirect_chains(context: CheckContext) -> list[Finding]:
-    variants = await reachable_variants(context)
-    judged = [
-        judge_chain(url, fetch)
-        for url, fetch in variants.items()
-        if fetch.ok or fetch.error_kind == "bad-scheme"
-    ]
-    return judged or [
-        REDIRECT_CHAIN.finding(context.apex, Status.SKIPPED, "No working URL to follow.")
+    starts = await redirect_starts(context)
+    return [judge_chain(url, fetch) for url, fetch in starts.items()] or [
+        REDIRECT_CHAIN.finding(context.apex, Status.SKIPPED, "No reachable URL to follow.")
     ]
 
 
@@ -260,6 +286,15 @@ def judge_chain(url: str, fetch: Fetch) -> Finding:
     redirects = [hop for hop in fetch.hops if hop.is_redirect]
     path = [hop.url for hop in fetch.hops]
     evidence = {"hops": [f"{hop.status} {hop.url}" for hop in fetch.hops]}
+    if fetch.error_kind in ("loop", "too-many"):
+        return REDIRECT_CHAIN.finding(
+            url,
+            Status.SKIPPED,
+            f"{url} never reaches a page (see http.redirect-loop), so there is no chain to judge.",
+            evidence=evidence,
+        )
+    if fetch.error_kind in NO_CHAIN_TO_JUDGE:
+        return not_answered(REDIRECT_CHAIN, url, fetch, "its redirects")
     if fetch.error_kind == "bad-scheme":
         target = fetch.final.location if fetch.final else ""
         return REDIRECT_CHAIN.finding(
@@ -386,10 +421,17 @@ def judge_hsts(host: str, fetch: Fetch) -> Finding:
 
 @register(HEADERS)
 async def check_security_headers(context: CheckContext) -> list[Finding]:
-    pages = await landing_pages(context)
-    return [judge_headers(page.final) for page in pages if page.final] or [
+    judged: dict[str, Finding] = {}
+    for host, fetch in (await landing_fetches(context)).items():
+        page = fetch.final if fetch.ok else None
+        if page is not None:
+            judged.setdefault(page.url, judge_headers(page))
+        else:
+            url = f"https://{host}/"
+            judged[url] = not_answered(HEADERS, url, fetch, "its security headers")
+    return list(judged.values()) or [
         HEADERS.finding(
-            context.apex, Status.SKIPPED, "No page answered over HTTPS to read headers from."
+            context.apex, Status.SKIPPED, "No host has an address, so no headers could be read."
         )
     ]
 
@@ -446,18 +488,26 @@ def judge_headers(page: Hop) -> Finding:
 
 @register(BANNER)
 async def check_banners(context: CheckContext) -> list[Finding]:
+    """One verdict per host: its leaks, or a pass, or why it could not be read."""
     hosts = await reachable_hosts(context)
-    urls = [f"{scheme}://{host}/" for host in hosts for scheme in ("https", "http")]
-    fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
-    findings: dict[tuple[str, str, str], Finding] = {}
-    for fetch in fetches:
-        for hop in fetch.hops:
+    hops_by_host = await _hops_by_host(context, hosts)
+    findings: list[Finding] = []
+    for host in hosts:
+        hops = hops_by_host.get(host, [])
+        if not hops:
+            findings.append(
+                BANNER.finding(
+                    host, Status.SKIPPED, f"{host} did not answer, so its headers were not read."
+                )
+            )
+            continue
+        leaks: dict[tuple[str, str], Finding] = {}
+        for hop in hops:
             for leak in leaked_versions(hop.header_map):
-                key = (hop.host, leak.header, leak.value)
-                findings.setdefault(
-                    key,
+                leaks.setdefault(
+                    (leak.header, leak.value),
                     BANNER.finding(
-                        hop.host,
+                        host,
                         Status.WARN,
                         leak.summary,
                         severity=Severity.LOW,
@@ -466,12 +516,27 @@ async def check_banners(context: CheckContext) -> list[Finding]:
                         "expose_php = Off, app.disable('x-powered-by')).",
                     ),
                 )
-    if findings:
-        return list(findings.values())
-    return [
-        BANNER.finding(host, Status.PASS, f"{host} does not reveal software versions.")
-        for host in hosts
-    ] or [BANNER.finding(context.apex, Status.SKIPPED, "No host answered.")]
+        findings += list(leaks.values()) or [
+            BANNER.finding(
+                host,
+                Status.PASS,
+                f"{host} does not reveal software versions.",
+                evidence={"urls": list(dict.fromkeys(hop.url for hop in hops))},
+            )
+        ]
+    return findings or [BANNER.finding(context.apex, Status.SKIPPED, "No host has an address.")]
+
+
+async def _hops_by_host(context: CheckContext, hosts: list[str]) -> dict[str, list[Hop]]:
+    """Every answer seen on http and https of `hosts`, redirects included, by the host that
+    sent it (a redirect to another host of the audit counts for that host)."""
+    urls = [f"{scheme}://{host}/" for host in hosts for scheme in ("https", "http")]
+    fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
+    by_host: dict[str, list[Hop]] = {}
+    for fetch in fetches:
+        for hop in fetch.hops:
+            by_host.setdefault(hop.host, []).append(hop)
+    return by_host
 
 
 # -- http.cors --------------------------------------------------------------------
@@ -531,26 +596,39 @@ def judge_cors_on(url: str, fetch: Fetch) -> Finding:
 
 @register(COOKIES)
 async def check_cookies(context: CheckContext) -> list[Finding]:
+    """A verdict per session cookie, and for each host that set none, a pass saying so."""
     hosts = await reachable_hosts(context)
     urls = [f"https://{h}/" for h in hosts] + [r.url for r in context.routes]
     fetches = await asyncio.gather(*(context.http.fetch(url) for url in dict.fromkeys(urls)))
     judged: dict[tuple[str, str], Finding] = {}
+    answered: dict[str, list[str]] = {}
     for fetch in fetches:
         for hop in fetch.hops:
+            answered.setdefault(hop.host, []).append(hop.url)
             for header in hop.header_values("set-cookie"):
                 cookie = parse_set_cookie(header)
                 verdict = judge_cookie(hop, cookie) if looks_like_session(cookie) else None
                 if verdict is not None:
                     judged.setdefault((hop.host, cookie.name), verdict)
-    if judged:
-        return list(judged.values())
-    return [
+    with_cookies = {host for host, _name in judged}
+    quiet = [
         COOKIES.finding(
-            context.apex,
+            host,
             Status.PASS,
-            "No session cookies were set on the "
-            "pages visited, so there is nothing to protect here.",
+            f"No session cookie was set on the {len(set(pages))} page(s) of {host} visited, "
+            "so there is nothing to protect there.",
+            evidence={"pages": list(dict.fromkeys(pages))},
         )
+        for host, pages in answered.items()
+        if host not in with_cookies and host in context.host_names
+    ]
+    silent = [
+        COOKIES.finding(host, Status.SKIPPED, f"{host} did not answer, so no cookies were read.")
+        for host in hosts
+        if host not in answered
+    ]
+    return [*judged.values(), *quiet, *silent] or [
+        COOKIES.finding(context.apex, Status.SKIPPED, "No host has an address to visit.")
     ]
 
 

@@ -9,7 +9,9 @@ by setting `context.probe_limits` to a `ProbeLimits` or a mapping of field names
 route may carry `rate_per_s`, `samples` or `route_time_cap_s` attributes of its own.
 
 perf.latency and perf.errors read the same measurement: the first of them to run sends
-the load, the other waits for it, so a run loads each route once.
+the load, the other waits for it, so a run loads each route once. Login routes (kind
+`auth`) are not loaded at all: their timings are auth.rate-limit's attempts, and every
+request any check sends to them counts against one budget per run (`net.budget`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ..loadgen import (
     HISTOGRAM_EDGES_MS,
     LoadPlan,
     LoadRun,
+    Sample,
     histogram,
     percentile,
     quantile_bounds,
@@ -45,7 +48,7 @@ from ..net.fetch import Fetch
 from ..net.timing import PreparedRequest, TimedClient, Timing, prepare
 from ..parsers.cache_control import parse_cache_control
 from ..runbook import Profile, RunbookError, default_profile_id, load_profiles
-from .registry import CheckSpec, register
+from .registry import CheckSpec, before_every_check, register
 
 LATENCY = CheckSpec(
     "perf.latency", "performance", "Response times (p95)", Severity.MEDIUM, active=True
@@ -65,6 +68,9 @@ DEFAULT_ERROR_RATE_LIMIT_PCT = 1.0
 # profiles file cannot be read.
 FALLBACK_BUDGETS_MS = {"page": 1200, "api": 400, "auth": 600, "health": 200, "static": 150}
 WARMUP_ALLOWANCE_S = 1.0  # time planned per route for its warm-up requests
+# Of a login route's budget, what the throttling burst leaves for the single looks other
+# checks take (cookies, caching, CORS, redirects): one request each, give or take.
+SINGLE_LOOK_RESERVE = 4
 MIN_PLANNED_SAMPLES = 10
 ROUTES_HINT = (
     "Add the routes that matter (home, login, a key API call, health) with "
@@ -220,6 +226,7 @@ class _ProbeState:
 
     measurement: asyncio.Future[list[RouteMeasurement]] | None = None
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    bursts: dict[str, asyncio.Future[Burst | Finding]] = field(default_factory=dict)
 
     def lock_for(self, url: str) -> asyncio.Lock:
         return self.locks.setdefault(url, asyncio.Lock())
@@ -237,6 +244,16 @@ def _state(context: CheckContext) -> _ProbeState:
         state = _STATES[key] = _ProbeState()
         weakref.finalize(context, _STATES.pop, key, None)
     return state
+
+
+@before_every_check
+def guard_login_routes(context: CheckContext) -> None:
+    """Put every login route on the run's request budget before any check sends to it."""
+    auth_routes = [route for route in context.routes if route.kind == "auth"]
+    if auth_routes:
+        limit = limits_for(context).burst_requests
+        for route in auth_routes:
+            context.http.budget.guard(route.url, limit)
 
 
 async def measure_routes(context: CheckContext) -> list[RouteMeasurement]:
@@ -265,20 +282,10 @@ def plan_for(limits: ProbeLimits, route_count: int) -> LoadPlan:
     )
 
 
-def login_plan(plan: LoadPlan, limits: ProbeLimits) -> LoadPlan:
-    """Login routes get no more load than the throttling probe may send (at most
-    `burst_requests` in `burst_time_cap_s`), so timing them cannot lock anyone out."""
-    return replace(
-        plan,
-        samples=min(plan.samples, max(1, limits.burst_requests - plan.warmup)),
-        rate_per_s=min(plan.rate_per_s, limits.burst_requests / limits.burst_time_cap_s),
-    )
-
-
 async def _measure_all(context: CheckContext, state: _ProbeState) -> list[RouteMeasurement]:
     limits = limits_for(context)
     deadline = time.perf_counter() + limits.run_time_cap_s
-    loadable = [route for route in context.routes if _may_load(route)]
+    loadable = [route for route in context.routes if _may_load(route) and route.kind != "auth"]
     turns = asyncio.Semaphore(limits.parallel_routes)
 
     async def one(route: Route) -> RouteMeasurement:
@@ -290,14 +297,16 @@ async def _measure_all(context: CheckContext, state: _ProbeState) -> list[RouteM
                 not_measured=f"{route.method.upper()} changes data, so launchtui does not send "
                 "it repeatedly; time it with a test account instead.",
             )
+        if route.kind == "auth":
+            burst = await burst_for(context, route)
+            if isinstance(burst, Finding):
+                return replace(measurement, not_measured=burst.summary)
+            return replace(measurement, run=burst.as_load_run(limits))
         try:
             request = prepare(route.url, route.method)
         except ValueError as exc:
             return replace(measurement, not_measured=f"{exc}.")
-        route_limits = limits_for(context, route)
-        plan = plan_for(route_limits, len(loadable))
-        if route.kind == "auth":
-            plan = login_plan(plan, route_limits)
+        plan = plan_for(limits_for(context, route), len(loadable))
         async with (
             turns,
             state.lock_for(route.url),
@@ -632,7 +641,8 @@ def _latency_detail(run: LoadRun, summary: LatencySummary, throttled: bool) -> s
     if run.stopped:
         lines.append(f"Sending stopped early: {run.stopped}.")
     lines.append(
-        f"Planned {run.plan.samples} requests at {run.plan.rate_per_s:g}/s after "
+        run.schedule
+        or f"Planned {run.plan.samples} requests at {run.plan.rate_per_s:g}/s after "
         f"{len(run.warmup)} warm-up requests (not counted)."
     )
     return "\n".join(lines)
@@ -792,6 +802,43 @@ class Burst:
     stopped: str | None  # why the burst ended without being throttled, if not the cap
     limit_requests: int
     limit_seconds: float
+    # The server said "slow down" to another request of this run (before the burst's own
+    # attempts), as the budget recorded it: "HTTP 429", with how many requests it allowed.
+    throttled_elsewhere: tuple[str, int, int | None] | None = None  # how, after, status
+    run_requests: int = 0  # every request this run sent to the route, all checks together
+
+    def as_load_run(self, limits: ProbeLimits) -> LoadRun:
+        """The attempts as a measurement for perf.latency and perf.errors, so a login route
+        is timed from the requests already sent instead of being loaded a second time."""
+        rate = len(self.attempts) / self.seconds if self.seconds > 0 else limits.rate_per_s
+        plan = LoadPlan(
+            rate_per_s=max(rate, 0.1),
+            samples=len(self.attempts),
+            warmup=0,
+            time_cap_s=self.limit_seconds,
+            max_in_flight=1,
+            late_after_ms=limits.late_after_ms,
+            max_timeouts=limits.max_timeouts,
+        )
+        elapsed = 0.0
+        samples = []
+        for index, timing in enumerate(self.attempts):
+            samples.append(Sample(index, elapsed, 0.0, timing))
+            elapsed += timing.total_ms / 1000
+        stopped = self.stopped
+        if self.throttled_at is not None:
+            stopped = f"the route refused attempt {self.throttled_at} (rate limit)"
+        return LoadRun(
+            plan,
+            samples=samples,
+            stopped=stopped,
+            elapsed_s=self.seconds,
+            first=self.attempts[0] if self.attempts else None,
+            schedule=(
+                "These are auth.rate-limit's attempts, sent one after another: a login route "
+                "is timed from them, not loaded a second time."
+            ),
+        )
 
 
 @register(RATE_LIMIT)
@@ -811,9 +858,17 @@ async def check_rate_limit(context: CheckContext) -> list[Finding]:
                 fix='Mark those routes with kind = "auth" in the engagement file.',
             )
         ]
-    state = _state(context)
-    bursts = await asyncio.gather(*(_burst(context, state, route) for route in auth_routes))
+    bursts = await asyncio.gather(*(burst_for(context, route) for route in auth_routes))
     return [judge_burst(burst) for burst in bursts]
+
+
+async def burst_for(context: CheckContext, route: Route) -> Burst | Finding:
+    """The run's one burst on a login route, shared by auth.rate-limit and the perf checks."""
+    state = _state(context)
+    future = state.bursts.get(route.url)
+    if future is None:
+        future = state.bursts[route.url] = asyncio.ensure_future(_burst(context, state, route))
+    return await asyncio.shield(future)
 
 
 async def _burst(context: CheckContext, state: _ProbeState, route: Route) -> Burst | Finding:
@@ -822,6 +877,10 @@ async def _burst(context: CheckContext, state: _ProbeState, route: Route) -> Bur
         request: PreparedRequest = prepare(route.url, route.method)
     except ValueError as exc:
         return RATE_LIMIT.finding(route_target(route), Status.ERROR, f"{exc}.")
+    budget = context.http.budget
+    # The ordinary look other checks take at the route (cookies, caching, redirects) goes
+    # first: it is shared, and a route that throttles fast still gets those verdicts.
+    await context.http.fetch(route.url)
     attempts: list[Timing] = []
     throttled_at = None
     stopped = None
@@ -830,7 +889,12 @@ async def _burst(context: CheckContext, state: _ProbeState, route: Route) -> Bur
         for number in range(1, limits.burst_requests + 1):
             if time.perf_counter() - began >= limits.burst_time_cap_s:
                 break
-            timing = await client.send(request)
+            async with budget.turn(route.url, keep=SINGLE_LOOK_RESERVE) as turn:
+                if turn.refused is not None:
+                    stopped = None if attempts else turn.refused
+                    break
+                timing = await client.send(request)
+                turn.record(timing.status, timing.retry_after)
             attempts.append(timing)
             if timing.status == 429 or timing.retry_after is not None:
                 throttled_at = number
@@ -839,6 +903,10 @@ async def _burst(context: CheckContext, state: _ProbeState, route: Route) -> Bur
                 stopped = timing.error
                 break
         seconds = time.perf_counter() - began
+    spent = budget.spent(route.url)
+    elsewhere = None
+    if throttled_at is None and spent is not None and spent.stopped_by is not None:
+        elsewhere = (spent.stopped_by, spent.stopped_after or 0, spent.stopped_status)
     return Burst(
         route,
         tuple(attempts),
@@ -847,6 +915,8 @@ async def _burst(context: CheckContext, state: _ProbeState, route: Route) -> Bur
         stopped,
         limits.burst_requests,
         limits.burst_time_cap_s,
+        throttled_elsewhere=elsewhere,
+        run_requests=spent.sent if spent is not None else len(attempts),
     )
 
 
@@ -865,7 +935,19 @@ def judge_burst(burst: Burst | Finding) -> Finding:
         "seconds": round(burst.seconds, 2),
         "limits": {"requests": burst.limit_requests, "seconds": burst.limit_seconds},
         "statuses": _status_counts(list(attempts)),
+        "run_requests": burst.run_requests,
     }
+    if burst.throttled_elsewhere is not None:
+        how, after, status = burst.throttled_elsewhere
+        evidence.update(status=status, throttled_elsewhere={"by": how, "after_requests": after})
+        return RATE_LIMIT.finding(
+            target,
+            Status.PASS,
+            f"{label(route)} asked launchtui to slow down ({how}) after {after} "
+            f"request{'s' if after != 1 else ''} in this run, so password guessing is slowed "
+            "down.",
+            evidence=evidence,
+        )
     if burst.throttled_at is not None:
         refused = attempts[burst.throttled_at - 1]
         evidence["status"] = refused.status
@@ -883,6 +965,13 @@ def judge_burst(burst: Burst | Finding) -> Finding:
             target,
             Status.PASS,
             f"{label(route)} {when} ({how}), so password guessing is slowed down.",
+            evidence=evidence,
+        )
+    if not attempts:
+        return RATE_LIMIT.finding(
+            target,
+            Status.SKIPPED,
+            f"Throttling on {label(route)} was not tested: {burst.stopped or 'nothing was sent'}.",
             evidence=evidence,
         )
     if burst.stopped and not any(t.answered for t in attempts):
@@ -924,9 +1013,10 @@ def judge_burst(burst: Burst | Finding) -> Finding:
         f"attempts in {burst.seconds:.2g} s were all answered ({statuses}) without being "
         "slowed down or refused.",
         detail=(
-            f"launchtui sent at most {burst.limit_requests} attempts in at most "
-            f"{burst.limit_seconds:g} s, one after another, and stopped at the first 429 or "
-            "Retry-After. A limit above that rate would not show here."
+            f"launchtui sends a login route at most {burst.limit_requests} requests per run, "
+            "all checks together (this time "
+            f"{burst.run_requests}), one after another within {burst.limit_seconds:g} s, and "
+            "stops at the first 429 or Retry-After. A limit above that rate would not show here."
         ),
         evidence=evidence,
         fix=THROTTLE_FIX,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,26 @@ class CheckSpec:
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
+RunSetup = Callable[["CheckContext"], None]
+_RUN_SETUP: list[RunSetup] = []
+
+
+def before_every_check(setup: RunSetup) -> RunSetup:
+    """Decorator: `setup(context)` runs before each registered check, so state every check
+    must respect (the login routes' request budget) is in place whichever check of a run
+    starts first. It must be quick and idempotent: it runs once per check."""
+    _RUN_SETUP.append(setup)
+    return setup
+
+
+def _after_setup(function: CheckFunction) -> CheckFunction:
+    @functools.wraps(function)
+    async def run(context: CheckContext) -> list[Finding]:
+        for setup in _RUN_SETUP:
+            setup(context)
+        return await function(context)
+
+    return run
 
 
 def register(spec: CheckSpec) -> Callable[[CheckFunction], CheckFunction]:
@@ -62,7 +83,7 @@ def register(spec: CheckSpec) -> Callable[[CheckFunction], CheckFunction]:
     def bind(function: CheckFunction) -> CheckFunction:
         if spec.id in _REGISTRY:
             raise ValueError(f"check id {spec.id!r} registered twice")
-        _REGISTRY[spec.id] = replace(spec, run=function)
+        _REGISTRY[spec.id] = replace(spec, run=_after_setup(function))
         return function
 
     return bind

@@ -44,6 +44,18 @@ class Lab:
     def ca_bundle(self) -> Path:
         return self.certs.ca_bundle
 
+    def requests_logged(self, log: str) -> list[tuple[int, str]]:
+        """(status, request line) of every request a logging location has answered so far,
+        in the order nginx finished them."""
+        path = self.directory / "nginx" / f"{log}.log"
+        if not path.exists():
+            return []
+        entries = []
+        for line in path.read_text().splitlines():
+            _moment, status, request = line.split(" ", 2)
+            entries.append((int(status), request.strip('"')))
+        return entries
+
     def address_of(self, name: str) -> str:
         """The loopback address of the vhost serving `name`."""
         for vhost in self.world.vhosts:

@@ -13,6 +13,7 @@ every connection and the tests never depend on luck:
     /hang         never answers (sleeps an hour)
     /login        limited to 1 request/s per client (`limit_req`, 429 when over)
     /open-login   the same form with no limit
+                  (both log every request, so tests can count what a whole run sent)
     /health       {"status":"ok"} with Cache-Control: no-store
     /health-leaky cacheable for a minute, and tells the world its version, environment
                   and database password
@@ -23,6 +24,7 @@ uses a content handler (`echo`), not `return` (see LAB-NOTES).
 
 from __future__ import annotations
 
+from .servers import REQUEST_LOG_DIR, REQUEST_LOG_FORMAT
 from .world import World
 
 PERF_DOMAIN = "perf.test"
@@ -38,6 +40,11 @@ LEAKY_HEALTH_BODY = (
     '"database":"postgres://app' + ":hunter22" + '@10.0.4.12:5432/app"}'
 )
 CLEAN_HEALTH_BODY = '{"status":"ok"}'
+
+
+def request_log(name: str) -> str:
+    """The nginx line that logs a location's requests for `Lab.requests_logged(name)`."""
+    return f"access_log {REQUEST_LOG_DIR}/{name}.log {REQUEST_LOG_FORMAT};"
 
 
 def perf_site() -> str:
@@ -59,12 +66,14 @@ def perf_site() -> str:
             "}",
             "location = /hang { echo_sleep 3600; echo late; }",
             "location = /login {\n"
+            f"    {request_log('login')}\n"
             "    limit_req zone=login;\n"
             "    limit_req_status 429;\n"
             "    default_type text/html;\n"
             "    echo '<form method=post>login</form>';\n"
             "}",
             "location = /open-login {\n"
+            f"    {request_log('open-login')}\n"
             "    default_type text/html;\n"
             "    echo '<form method=post>login</form>';\n"
             "}",

@@ -46,6 +46,14 @@ def good_https_site(canonical: str) -> str:
                 + 'add_header Cache-Control "private, no-store" always;\n',
                 f"default_type text/html; return 200 '{GOOD_PAGE}';",
             ),
+            # A signed-in page: personal, so never stored by a shared cache.
+            _location(
+                "= /account",
+                SECURE_HEADERS
+                + 'add_header Set-Cookie "session=lab; Path=/; Secure; HttpOnly; SameSite=Lax";\n'
+                + 'add_header Cache-Control "private, no-store" always;\n',
+                "default_type text/html; return 200 '<html>Your account</html>';",
+            ),
             _location(
                 "/static/",
                 SECURE_HEADERS
@@ -82,6 +90,13 @@ BAD_HTTPS_SITE = "\n".join(
             "add_header Access-Control-Allow-Origin $http_origin always;\n"
             "add_header Access-Control-Allow-Credentials true always;\n",
             'default_type text/html; return 200 "' + BAD_PAGE.replace('"', '\\"') + '";',
+        ),
+        # A signed-in page that a CDN may store and hand to the next visitor.
+        _location(
+            "= /account",
+            'add_header Set-Cookie "session=lab; Path=/; Secure; HttpOnly; SameSite=Lax";\n'
+            'add_header Cache-Control "public, max-age=600" always;\n',
+            "default_type text/html; return 200 '<html>Your account</html>';",
         ),
         _location(
             "= /static/app.js",
@@ -152,7 +167,25 @@ def _plant_tls_faults(world: World) -> None:
 def _plant_redirect_faults(world: World) -> None:
     loop = world.host("loop.test", https=redirect_to("https://www.loop.test"))
     loop_www = world.host("www.loop.test", https=redirect_to("https://loop.test"))
-    world.zone("loop.test", f"@ A {loop.address}", f"www A {loop_www.address}")
+    # A login that bounces between two paths forever (after an auth-provider change): the
+    # landing page sends visitors into it. app.good.test is its clean twin.
+    login_loop = world.host(
+        "app.loop.test",
+        https="\n".join(
+            [
+                SECURE_HEADERS,
+                "location = / { return 302 /login; }",
+                "location = /login { return 302 /signin; }",
+                "location = /signin { return 302 /login; }",
+            ]
+        ),
+    )
+    world.zone(
+        "loop.test",
+        f"@ A {loop.address}",
+        f"www A {loop_www.address}",
+        f"app A {login_loop.address}",
+    )
 
     chain = world.host(
         "chain.test",

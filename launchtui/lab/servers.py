@@ -24,6 +24,10 @@ from .world import VHost, World, Zone
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
 READY_TIMEOUT = 10.0
+# A location that writes `access_log {REQUEST_LOG_DIR}/NAME.log {REQUEST_LOG_FORMAT};` logs
+# one line per request (epoch seconds, status, request line): see `Lab.requests_logged`.
+REQUEST_LOG_DIR = "@LAB_NGINX_DIR@"
+REQUEST_LOG_FORMAT = "launchtui_requests"
 
 
 class LabError(RuntimeError):
@@ -153,6 +157,8 @@ def start_nginx(world: World, directory: Path, certs: CertificateFactory) -> Chi
     (directory / "tmp").mkdir(exist_ok=True)
     served = [vhost for vhost in world.vhosts if not vhost.rogue]
     servers = "\n".join(_server_blocks(vhost, certs) for vhost in served)
+    # Locations that log their requests (to count them) write into this lab's own folder.
+    servers = servers.replace(REQUEST_LOG_DIR, str(directory))
     config = directory / "nginx.conf"
     config.write_text(_nginx_config(directory, servers))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -181,6 +187,7 @@ error_log {directory / "error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    log_format {REQUEST_LOG_FORMAT} '$msec $status "$request"';
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;

@@ -19,6 +19,7 @@ import httpx
 
 from .. import __version__
 from ..resolver import Resolver
+from .budget import RequestBudget
 from .tls import TlsReport, inspect_tls
 from .transport import NoAddressError, PinnedTransport, make_ssl_context
 
@@ -68,9 +69,8 @@ class Fetch:
     body: bytes = b""
     body_truncated: bool = False
     error: str | None = None  # why the chain stopped early, as a plain sentence
-    error_kind: str | None = (
-        None  # no-address, connect, tls, timeout, protocol, loop, too-many, bad-scheme
-    )
+    # no-address, connect, tls, timeout, protocol, loop, too-many, bad-scheme, budget
+    error_kind: str | None = None
     loop: tuple[str, ...] = ()
 
     @property
@@ -96,6 +96,7 @@ class Prober:
     timeout: float = 10.0
     concurrency: int = 64  # requests or handshakes in flight at once, per run
     body_cap: int = BODY_CAP
+    budget: RequestBudget = field(default_factory=RequestBudget)  # login routes, per run
     _clients: dict[tuple[str, str] | None, httpx.AsyncClient] = field(default_factory=dict)
     _fetches: dict[tuple[Any, ...], asyncio.Future[Fetch]] = field(default_factory=dict)
     _tls: dict[tuple[str, str, int], asyncio.Future[TlsReport]] = field(default_factory=dict)
@@ -232,6 +233,17 @@ class Prober:
             method = "GET" if hop.status in (301, 302, 303) else method
 
     async def _one_hop(
+        self, client: httpx.AsyncClient, url: str, method: str, headers: dict[str, str]
+    ) -> tuple[Hop | None, bytes, bool, tuple[str, str] | None]:
+        async with self.budget.turn(url) as turn:
+            if turn.refused is not None:
+                return None, b"", False, ("budget", f"{url} was not requested: {turn.refused}.")
+            hop, body, truncated, problem = await self._send(client, url, method, headers)
+            if hop is not None:
+                turn.record(hop.status, hop.header("retry-after"))
+            return hop, body, truncated, problem
+
+    async def _send(
         self, client: httpx.AsyncClient, url: str, method: str, headers: dict[str, str]
     ) -> tuple[Hop | None, bytes, bool, tuple[str, str] | None]:
         started = time.perf_counter()
