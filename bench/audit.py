@@ -371,7 +371,7 @@ async def audit_once(lab: Lab, nameserver: str, timeline: Timeline | None = None
     timeline = timeline or Timeline()
     cpu = time.process_time()
     timeline.began = time.perf_counter()
-    report = await run_check_request(request, progress=timeline)
+    report = (await run_check_request(request, progress=timeline)).report
     seconds = time.perf_counter() - timeline.began
     counts: dict[str, int] = {}
     for finding in report.findings:

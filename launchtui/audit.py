@@ -14,7 +14,13 @@ from pathlib import Path
 from .checks import CheckSpec, all_checks
 from .context import CheckContext, context_for_domain, context_for_engagement
 from .domains import DomainError, parse_domain
-from .engagement import Engagement, EngagementError, Suppression, apply_suppressions
+from .engagement import (
+    Engagement,
+    EngagementError,
+    RunRecord,
+    Suppression,
+    apply_suppressions,
+)
 from .engine import ProgressCallback, run_checks
 from .export import Report
 from .resolver import Resolver, parse_nameserver
@@ -36,9 +42,19 @@ class CheckRequest:
     notes: list[str] = field(default_factory=list)  # what we changed about the input
 
 
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A finished request: the report to print, and the engagement it was about (if any)
+    with the run as its history files it."""
+
+    report: Report
+    engagement: Engagement | None
+    record: RunRecord
+
+
 async def run_check_request(
     request: CheckRequest, *, progress: ProgressCallback | None = None
-) -> Report:
+) -> CheckOutcome:
     engagement = _engagement_or_none(request.target)
     runbook = runbook_named(engagement.runbook if engagement else "launch-ready")
     specs = select_checks(runbook, request.stages, active_probes=request.active_probes)
@@ -53,7 +69,24 @@ async def run_check_request(
     else:
         context = await _domain_context(request)
     suppressions = engagement.suppressions if engagement else []
-    return await audit(context, specs, runbook, suppressions, progress)
+    report = await audit(context, specs, runbook, suppressions, progress)
+    return CheckOutcome(report, engagement, run_record(report, specs, runbook, request.stages))
+
+
+def run_record(
+    report: Report, specs: list[CheckSpec], runbook: Runbook, stage_ids: list[str]
+) -> RunRecord:
+    """How the run history files a finished report: which checks, at which version."""
+    versions = {spec.id: spec.version for spec in specs}
+    return RunRecord(
+        started=report.started,
+        finished=report.finished,
+        findings=report.findings,
+        versions=versions,
+        scope=", ".join(stage_ids) if stage_ids else "every stage",
+        complete=set(runbook.check_ids) <= set(versions),
+        stages=tuple(stage_ids),
+    )
 
 
 @dataclass
@@ -65,15 +98,18 @@ class PlannedRun:
     specs: list[CheckSpec]
     runbook: Runbook
     suppressions: list[Suppression]
+    stage_ids: list[str]
 
 
 def plan_engagement_run(
     engagement: Engagement,
     check_ids: Iterable[str],
     *,
+    stage_ids: Iterable[str] = (),
     timeout: float = 10.0,
     active_probes: bool = True,
 ) -> PlannedRun:
+    """`stage_ids` names the stages being run, for the history (none: every stage)."""
     runbook = runbook_named(engagement.runbook)
     available = all_checks()
     specs = [
@@ -82,7 +118,7 @@ def plan_engagement_run(
         if c in available and (active_probes or not available[c].active)
     ]
     context = engagement_context(engagement, [], None, timeout, active_probes)
-    return PlannedRun(context, specs, runbook, engagement.suppressions)
+    return PlannedRun(context, specs, runbook, engagement.suppressions, list(stage_ids))
 
 
 async def run_planned(

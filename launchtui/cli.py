@@ -11,12 +11,16 @@ import os
 import sys
 from enum import IntEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import __version__
 from .findings import Severity
+
+if TYPE_CHECKING:
+    from .engagement import Engagement, Route, RunRecord
+    from .runbook import Profile
 
 
 class ExitCode(IntEnum):
@@ -136,8 +140,9 @@ def profiles() -> None:
     "--route",
     "routes",
     multiple=True,
-    metavar="NAME=URL",
-    help="A key route; kind is inferred from the name (login → auth); repeatable.",
+    metavar="NAME=URL[,kind=KIND][,budget=MS]",
+    help="A key route; its kind is inferred from the URL path and name (/login → auth) "
+    "unless given; its p95 budget comes from the profile unless given; repeatable.",
 )
 @click.option(
     "--profile", "profile_id", default=None, help="Profile id (see `launchtui profiles`)."
@@ -159,7 +164,7 @@ def init(
 ) -> None:
     """Create an engagement file non-interactively."""
     from .domains import DomainError
-    from .engagement import Engagement, EngagementError, Route, infer_route_kind
+    from .engagement import Engagement, EngagementError
     from .runbook import RunbookError, default_profile_id, load_profiles
 
     if file.exists() and not force:
@@ -185,19 +190,40 @@ def init(
             name, _, role = entry.partition("=")
             engagement.add_subdomain(name, role)
         for entry in routes:
-            name, sep, url = entry.partition("=")
-            if not sep or not name or not url:
-                fail_usage(
-                    f"--route {entry!r}: write it as NAME=URL, e.g. login=https://app.example.com/login"
-                )
-            kind = infer_route_kind(name)
-            engagement.add_route(Route(name, url, "GET", kind, profile.budget_ms(kind)))
+            engagement.add_route(_route_option(entry, profile))
         engagement.save()
     except (DomainError, EngagementError) as exc:
         fail_usage(str(exc))
     except OSError as exc:
         fail_usage(f"cannot write {file}: {exc.strerror}")
     click.echo(f"Created {file} for {engagement.apex} (profile {profile_id}).", err=True)
+
+
+def _route_option(entry: str, profile: Profile) -> Route:
+    """`NAME=URL[,kind=KIND][,budget=MS]` as a route; a bad one is a usage error."""
+    from .engagement import Route, infer_route_kind
+    from .runbook import ROUTE_KINDS
+
+    example = "login=https://app.example.com/login,kind=auth,budget=700"
+    name, sep, rest = entry.partition("=")
+    url, *options = rest.split(",") if sep else [""]
+    name, url = name.strip(), url.strip()
+    if not name or not url:
+        fail_usage(f"--route: write it as NAME=URL[,kind=KIND][,budget=MS], e.g. {example}")
+    settings = {}
+    for option in options:
+        key, equals, value = option.partition("=")
+        if not equals or key.strip() not in ("kind", "budget"):
+            fail_usage(f"--route {name}: options are kind=KIND and budget=MS, e.g. {example}")
+        settings[key.strip()] = value.strip()
+    kind = settings.get("kind") or infer_route_kind(name, url)
+    if kind not in ROUTE_KINDS:
+        fail_usage(f"--route {name}: kind is one of {', '.join(ROUTE_KINDS)}")
+    budget_text = settings.get("budget", "")
+    if budget_text and (not budget_text.isdigit() or not 0 < int(budget_text) <= 600_000):
+        fail_usage(f"--route {name}: budget is a whole number of milliseconds, e.g. 700")
+    budget = int(budget_text) if budget_text else profile.budget_ms(kind)
+    return Route(name, url, "GET", kind, budget)
 
 
 @main.command()
@@ -233,6 +259,11 @@ def init(
 @click.option(
     "--verbose", is_flag=True, help="Text report: list every pass and each problem's evidence."
 )
+@click.option(
+    "--no-record",
+    is_flag=True,
+    help="Do not file this run in the engagement's history (e.g. CI on a read-only checkout).",
+)
 def check(
     target: str,
     stages: tuple[str, ...],
@@ -244,8 +275,11 @@ def check(
     fail_on: str,
     no_active_probes: bool,
     verbose: bool,
+    no_record: bool,
 ) -> None:
-    """Check TARGET (an engagement file or a bare domain) and report findings."""
+    """Check TARGET (an engagement file or a bare domain) and report findings.
+
+    With an engagement file, the run is filed in its history (see `launchtui history`)."""
     from .audit import CheckRequest, CheckRequestError, run_check_request
 
     request = CheckRequest(
@@ -261,11 +295,14 @@ def check(
         if Path(target).exists() and output.resolve() == Path(target).resolve():
             fail_usage(f"--output {output} is the engagement file itself; pick another file.")
     try:
-        report = asyncio.run(run_check_request(request, progress=_stderr_progress()))
+        outcome = asyncio.run(run_check_request(request, progress=_stderr_progress()))
     except CheckRequestError as exc:
         fail_usage(str(exc))
+    report = outcome.report
     for note in request.notes:
         click.echo(f"launchtui: note: {note}", err=True)
+    if outcome.engagement is not None and not no_record:
+        _file_the_run(outcome.engagement, outcome.record)
     from .export import render
 
     color = output is None and output_format == "text" and sys.stdout.isatty()
@@ -277,6 +314,24 @@ def check(
     threshold = Severity(fail_on)
     failed = any(finding.fails_at(threshold) for finding in report.findings)
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _file_the_run(engagement: Engagement, record: RunRecord) -> None:
+    """Keep the run in the engagement's history; failing to is a note, not a failed check."""
+    from .engagement import EngagementError
+
+    try:
+        engagement.record_run(record)
+        saved = engagement.save()
+    except EngagementError as exc:
+        click.echo(
+            f"launchtui: note: the run was not filed in the history ({exc}); "
+            "pass --no-record to skip filing.",
+            err=True,
+        )
+        return
+    for conflict in saved.conflicts:
+        click.echo(f"launchtui: note: not saved, changed meanwhile: {conflict}", err=True)
 
 
 @main.command()
@@ -357,7 +412,7 @@ def scan(
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
-def _engagement_for_exposure(path: Path):
+def _engagement_for_exposure(path: Path) -> Engagement:
     from .engagement import Engagement, EngagementError
 
     try:
@@ -366,13 +421,19 @@ def _engagement_for_exposure(path: Path):
         fail_usage(str(exc))
 
 
-def _mark_exposed(engagement, findings) -> None:
+def _mark_exposed(engagement: Engagement, findings) -> None:
+    """Flag leaked inventory entries, re-reading the file under its lock (the scan took a
+    while, and someone may have edited it meanwhile)."""
+    from .engagement import Engagement, EngagementError
     from .inventory import mark_exposed
 
-    exposures = mark_exposed(engagement, findings)
-    if exposures.marked:
-        engagement.save()
-        names = ", ".join(secret.label for secret in exposures.marked)
+    try:
+        with Engagement.edit(engagement.path) as current:
+            marked = mark_exposed(current, findings).marked
+    except EngagementError as exc:
+        fail_usage(str(exc))
+    if marked:
+        names = ", ".join(secret.label for secret in marked)
         click.echo(f"launchtui: marked exposed in {engagement.path}: {names}", err=True)
 
 
@@ -418,6 +479,8 @@ def _stderr_progress():
     return show
 
 
+from .cli_history import history, log, operator  # noqa: E402  (`launchtui log …`)
 from .cli_secrets import secrets  # noqa: E402  (`launchtui secrets …`)
 
-main.add_command(secrets)
+for command in (secrets, log, history, operator):
+    main.add_command(command)

@@ -11,18 +11,18 @@ broken engagement file, no usable keyring), with one line on stderr saying why.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 if TYPE_CHECKING:
-    from .engagement import Engagement
-    from .inventory import Secret
+    from .engagement import Actor, Engagement, Secret
 
 _EXTRA_ARGS = {"allow_extra_args": True}  # so a value typed as an argument is never echoed
 _ARGV_VALUE = (
@@ -154,66 +154,68 @@ def set_secret(
 ) -> None:
     """Add or update the inventory entry NAME; optionally keep its value in the keyring."""
     from . import vault
-    from .engagement import EngagementError
-    from .inventory import DEFAULT_ENVIRONMENT, Secret, add_secret, update_secret
+    from .engagement import DEFAULT_ENVIRONMENT, EngagementError, Secret
 
     _refuse_values_in_argv(context)
     wants_value = _wants_value(value_stdin, prompt_for_value)
-    engagement, inventory = _load(engagement_file)
+    _, inventory = _load(engagement_file)
     same_name = [secret for secret in inventory if secret.name == name]
     if environment is None and len(same_name) > 1:
         places = ", ".join(secret.environment for secret in same_name)
         _fail(f"{name} exists in several environments ({places}); pass --env.")
     if environment is None:
         environment = same_name[0].environment if same_name else DEFAULT_ENVIRONMENT
-    before = next((s for s in same_name if s.environment == environment), None)
+    value = None
     if wants_value:
         _require_vault()
-        if reference is None and not (before and before.reference):
-            reference = "keyring:"  # the value will live only in the keyring
+        value = _read_value(Secret(name, environment), value_stdin)
     rotated = last_rotated.date() if last_rotated else None
-    try:
-        if before is None:
-            secret = add_secret(
-                engagement,
-                Secret(
-                    name=name,
-                    environment=environment,
-                    reference=reference or "",
-                    owner=owner or "",
-                    last_rotated=rotated,
-                    rotation_days=rotation_days,
-                    used_by=used_by,
-                ),
-            )
-        else:
-            secret = update_secret(
-                engagement,
-                name,
-                environment,
-                **_given(
-                    reference=reference,
-                    owner=owner,
-                    last_rotated=rotated,
-                    rotation_days=rotation_days,
-                    used_by=used_by or None,
-                ),
-            )
-    except EngagementError as exc:
-        _fail(str(exc))
-    if not wants_value:
-        if secret == before:
-            click.echo(f"Nothing to change for {secret.label}.", err=True)
-            return
-        _save(engagement)
-        click.echo(
-            f"{'Updated' if before else 'Added'} {secret.label} in {engagement_file}.", err=True
+    with _keyring_restored_on_failure() as keep_value, _editing(engagement_file) as engagement:
+        before = next(
+            (s for s in engagement.secrets if s.name == name and s.environment == environment),
+            None,
         )
-        return
-    value = _read_value(secret, value_stdin)
-    _refuse_value_in_fields(value, secret)
-    engagement.log_change(f"Kept a new value for {secret.label} in the keyring.")
-    _store_and_save(engagement, secret, value)
+        if value is not None and reference is None and not (before and before.reference):
+            reference = "keyring:"  # the value will live only in the keyring
+        try:
+            if before is None:
+                secret = engagement.add_secret(
+                    Secret(
+                        name=name,
+                        environment=environment,
+                        reference=reference or "",
+                        owner=owner or "",
+                        last_rotated=rotated,
+                        rotation_days=rotation_days,
+                        used_by=used_by,
+                    )
+                )
+            else:
+                secret = engagement.update_secret(
+                    name,
+                    environment,
+                    **_given(
+                        reference=reference,
+                        owner=owner,
+                        last_rotated=rotated,
+                        rotation_days=rotation_days,
+                        used_by=used_by or None,
+                    ),
+                )
+        except EngagementError as exc:
+            _fail(str(exc))
+        if value is None:
+            if secret == before:
+                click.echo(f"Nothing to change for {secret.label}.", err=True)
+            else:
+                click.echo(
+                    f"{'Updated' if before else 'Added'} {secret.label} in {engagement_file}.",
+                    err=True,
+                )
+            return
+        _refuse_value_in_fields(value, secret)
+        keep_value(engagement, secret, value)
+        engagement.log(f"Kept a new value for {secret.label} in the keyring.", stage="handover")
     click.echo(
         f"{'Updated' if before else 'Added'} {secret.label} in {engagement_file}; its value is "
         f"in the keyring ({vault.service_name(engagement.id, secret.environment)}).",
@@ -296,13 +298,12 @@ def rotate_secret(
 ) -> None:
     """Record that NAME was rotated today (clears exposed); optionally keep the new value."""
     from . import vault
-    from .inventory import record_rotation
+    from .engagement import Actor
 
     _refuse_values_in_argv(context)
     wants_value = _wants_value(value_stdin, prompt_for_value)
     engagement, _ = _load(engagement_file)
     secret = _find(engagement, name, environment)
-    by = rotated_by if rotated_by is not None else _login_name()
     value = None
     if wants_value:
         _require_vault()
@@ -315,15 +316,15 @@ def rotate_secret(
         if old == vault.value_fingerprint(value):
             _fail(f"that is the value the keyring already holds for {secret.label}; "
                   "rotating means a new value.")  # fmt: skip
+    actor = Actor(rotated_by, "cli") if rotated_by else None
     note = "new value kept in the keyring" if value is not None else ""
-    rotated = record_rotation(engagement, secret.name, secret.environment, by=by, note=note)
-    if value is not None:
-        _store_and_save(engagement, rotated, value)
-    else:
-        _save(engagement)
-    who = f" by {by}" if by else ""
-    click.echo(f"Rotated {rotated.label} on {rotated.last_rotated:%Y-%m-%d}{who}.", err=True)
-    if value is None and _stored_values(engagement, [rotated], quiet=True).get(rotated.label):
+    with _keyring_restored_on_failure() as keep_value, _editing(engagement_file, actor) as edited:
+        rotated = edited.record_rotation(secret.name, secret.environment, note=note)
+        if value is not None:
+            keep_value(edited, rotated, value)
+    by = edited.actor.who
+    click.echo(f"Rotated {rotated.label} on {rotated.last_rotated:%Y-%m-%d} by {by}.", err=True)
+    if value is None and _stored_values(edited, [rotated], quiet=True).get(rotated.label):
         click.echo(
             f"The keyring still holds the previous value of {rotated.label}: replace it with "
             f"`launchtui secrets rotate … --value-stdin` or delete it with "
@@ -340,22 +341,19 @@ def rotate_secret(
 def forget_secret(engagement_file: Path, name: str, environment: str | None, remove: bool) -> None:
     """Delete NAME's value from the keyring (and with --remove, its inventory entry)."""
     from . import vault
-    from .inventory import remove_secret
 
     engagement, _ = _load(engagement_file)
     secret = _find(engagement, name, environment)
     _require_vault()
-    _require_writable(engagement.path)
-    try:
-        deleted = vault.forget(engagement.id, secret.environment, secret.name)
-    except (vault.VaultUnavailable, vault.VaultError) as exc:
-        _fail(str(exc))
-    if deleted:
-        engagement.log_change(f"Deleted the keyring value of {secret.label}.")
-    if remove:
-        remove_secret(engagement, secret.name, secret.environment)
-    if deleted or remove:
-        _save(engagement)
+    with _editing(engagement_file) as edited:
+        try:
+            deleted = vault.forget(edited.id, secret.environment, secret.name)
+        except (vault.VaultUnavailable, vault.VaultError) as exc:
+            _fail(str(exc))
+        if deleted:
+            edited.log(f"Deleted the keyring value of {secret.label}.", stage="handover")
+        if remove:
+            edited.remove_secret(secret.name, secret.environment)
     done = "Deleted its keyring value" if deleted else "The keyring held no value for it"
     removed = "; removed it from the inventory" if remove else ""
     click.echo(f"{secret.label}: {done}{removed}.", err=True)
@@ -371,22 +369,33 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load(path: Path) -> tuple[Engagement, list[Secret]]:
+    """The engagement as it is now, read only (no lock needed)."""
     from .engagement import Engagement, EngagementError
-    from .inventory import read_secrets
 
     try:
         engagement = Engagement.load(path)
-        return engagement, read_secrets(engagement)
+        return engagement, engagement.secrets
+    except EngagementError as exc:
+        _fail(str(exc))
+
+
+@contextlib.contextmanager
+def _editing(path: Path, actor: Actor | None = None) -> Iterator[Engagement]:
+    """Load, change and save under the file's lock; any problem is one line and exit 2."""
+    from .engagement import Engagement, EngagementError
+
+    try:
+        with Engagement.edit(path, actor=actor) as engagement:
+            yield engagement
     except EngagementError as exc:
         _fail(str(exc))
 
 
 def _find(engagement: Engagement, name: str, environment: str | None) -> Secret:
     from .engagement import EngagementError
-    from .inventory import find_secret
 
     try:
-        return find_secret(engagement, name, environment)
+        return engagement.secret(name, environment)
     except EngagementError as exc:
         message = str(exc)
         if "several environments" in message:
@@ -452,44 +461,39 @@ def _refuse_value_in_fields(value: str, secret: Secret) -> None:
         )
 
 
-def _store_and_save(engagement: Engagement, secret: Secret, value: str) -> None:
-    """Keyring first, then the file; if the file cannot be saved, put the keyring back."""
+@contextlib.contextmanager
+def _keyring_restored_on_failure() -> Iterator[Callable[[Engagement, Secret, str], None]]:
+    """Keep values in the keyring; if the file then cannot be saved, put the keyring back,
+    so the inventory and the keyring never disagree."""
     from . import vault
 
-    _require_writable(engagement.path)
-    try:
-        previous = vault.reveal(engagement.id, secret.environment, secret.name)
-        vault.store(engagement.id, secret.environment, secret.name, value)
-    except (vault.VaultUnavailable, vault.VaultError) as exc:
-        _fail(str(exc))
-    try:
-        _save(engagement)
-    except SystemExit:
+    undo: list[Callable[[], None]] = []
+
+    def keep(engagement: Engagement, secret: Secret, value: str) -> None:
         try:
+            previous = vault.reveal(engagement.id, secret.environment, secret.name)
+            vault.store(engagement.id, secret.environment, secret.name, value)
+        except (vault.VaultUnavailable, vault.VaultError) as exc:
+            _fail(str(exc))
+
+        def restore() -> None:
             if previous is None:
                 vault.forget(engagement.id, secret.environment, secret.name)
             else:
                 vault.store(engagement.id, secret.environment, secret.name, previous)
-        except (vault.VaultUnavailable, vault.VaultError) as exc:
-            click.echo(f"launchtui: could not put the keyring back as it was: {exc}", err=True)
-        raise
 
-
-def _save(engagement: Engagement) -> None:
-    from .engagement import EngagementError
+        undo.append(restore)
 
     try:
-        engagement.save()
-    except EngagementError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"cannot write {engagement.path}: {exc.strerror}.")
-
-
-def _require_writable(path: Path) -> None:
-    directory = path.resolve().parent
-    if not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        _fail(f"cannot write {path}: permission denied; nothing was changed.")
+        yield keep
+    except SystemExit as exit:
+        if exit.code:
+            for restore in undo:
+                try:
+                    restore()
+                except (vault.VaultUnavailable, vault.VaultError) as exc:
+                    click.echo(f"launchtui: could not put the keyring back: {exc}", err=True)
+        raise
 
 
 def _stored_values(
@@ -512,7 +516,7 @@ def _stored_values(
 
 
 def _status_text(secret: Secret, today: dt.date) -> str:
-    from .inventory import SecretStatus
+    from .engagement import SecretStatus
 
     status = secret.status(today)
     if status is SecretStatus.EXPOSED and secret.exposed_since:
@@ -546,12 +550,3 @@ def _as_json(secret: Secret, stored: bool | None, today: dt.date) -> dict[str, o
         "exposed_since": secret.exposed_since.isoformat() if secret.exposed_since else None,
         "exposed_by_fingerprint": secret.exposed_by_fingerprint or None,
     }
-
-
-def _login_name() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no USER/LOGNAME and no passwd entry (some containers)
-        return ""

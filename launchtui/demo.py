@@ -37,8 +37,7 @@ def write_demo_engagement(lab: Lab, folder: Path | None = None) -> Path:
     engagement = Engagement.new(
         path, apex=DEMO_DOMAIN, product="Demo Shop (planted problems)", profile="marketplace-launch"
     )
-    engagement.doc["domain"]["nameservers"] = [lab.nameserver]
-    engagement.doc["domain"]["ca_bundle"] = str(lab.ca_bundle)
+    engagement.set_network([lab.nameserver], str(lab.ca_bundle))
     for label in ("app", "api", "admin", "auth"):
         engagement.add_subdomain(label)
     engagement.add_route(Route("home", f"https://{DEMO_DOMAIN}/", kind="page", budget_ms=1500))

@@ -63,6 +63,9 @@ class Finding:
     fix: str = ""
     refs: tuple[str, ...] = ()
     suppressed: str | None = None
+    # The key numbers the check measured (p95_ms, days_left…), kept in the run history so
+    # a later run can say what moved; named by the check's spec.
+    metrics: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_problem(self) -> bool:
@@ -114,6 +117,7 @@ class Finding:
             "evidence": self.evidence,
             "fix": self.fix,
             "refs": list(self.refs),
+            "metrics": self.metrics,
         }
         if self.suppressed:
             data["suppressed"] = self.suppressed
@@ -133,6 +137,7 @@ class Finding:
             fix=str(data.get("fix", "")),
             refs=tuple(data.get("refs", ())),
             suppressed=data.get("suppressed"),
+            metrics=dict(data.get("metrics") or {}),
         )
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 RUNBOOKS_PATH_ENV = "LAUNCHTUI_RUNBOOKS_PATH"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,7 +35,9 @@ def user_runbook_dirs() -> list[Path]:
     """
     configured = os.environ.get(RUNBOOKS_PATH_ENV, "").split(os.pathsep)
     from_env = [Path(folder).expanduser() for folder in configured if folder]
-    in_config = platformdirs.user_config_path("launchtui") / "runbooks"
+    from .settings import config_dir
+
+    in_config = config_dir() / "runbooks"
     return list(dict.fromkeys([*from_env, in_config]))
 
 

@@ -12,21 +12,19 @@ This module is part of the core and never imports textual.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from launchtui import resources
+from launchtui.tomlread import KeyLines, Table, Where, suggestion
 
 PROFILES_FILE = "profiles.toml"
 ROUTE_KINDS = ("page", "api", "auth", "health", "static")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CHECK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+")
 
 _RUNBOOK_KEYS = ("id", "title", "stages")
@@ -96,7 +94,7 @@ class Runbook:
                 return stage
         raise RunbookError(
             f'runbook "{self.id}" has no stage "{stage_id}" '
-            f"(stages: {', '.join(self.stage_ids)}){_suggestion(stage_id, self.stage_ids)}"
+            f"(stages: {', '.join(self.stage_ids)}){suggestion(stage_id, self.stage_ids)}"
         )
 
 
@@ -159,7 +157,7 @@ class Profile:
         if kind not in ROUTE_KINDS:
             raise RunbookError(
                 f'profile "{self.id}" has no budget for route kind "{kind}" '
-                f"(kinds: {', '.join(ROUTE_KINDS)}){_suggestion(kind, ROUTE_KINDS)}"
+                f"(kinds: {', '.join(ROUTE_KINDS)}){suggestion(kind, ROUTE_KINDS)}"
             )
         is_write = method.upper() in WRITE_METHODS
         if kind == "api" and is_write and self.budgets.api_write is not None:
@@ -184,7 +182,7 @@ def load_runbook(path: Path | str, known_checks: Collection[str] | None = None) 
     test, e.g. to show a runbook whose checks are not all written yet.
     """
     path = Path(path)
-    top = _Table(_read_toml(path), _Where(path), _RUNBOOK_KEYS, _RUNBOOK_OPTIONAL_KEYS)
+    top = _read_toml(path, _RUNBOOK_KEYS, _RUNBOOK_OPTIONAL_KEYS)
     stage_tables = top.tables("stages", _STAGE_KEYS, _STAGE_OPTIONAL_KEYS)
     if not stage_tables:
         raise top.where.at("stages").error("a runbook needs at least one stage")
@@ -252,14 +250,14 @@ def _runbooks_in(folder: Path, known_checks: Collection[str] | None) -> dict[str
             continue
         runbook = load_runbook(path, known_checks)
         if runbook.id in found:
-            raise _Where(path, "id").error(
+            raise Where(path, "id", error_type=RunbookError).error(
                 f'runbook id "{runbook.id}" is also used by {found[runbook.id].source}'
             )
         found[runbook.id] = runbook
     return found
 
 
-def _stage(table: _Table, known_checks: Collection[str] | None) -> Stage:
+def _stage(table: Table, known_checks: Collection[str] | None) -> Stage:
     item_tables = table.tables("checklist", _ITEM_KEYS, _ITEM_OPTIONAL_KEYS)
     checklist = tuple(_checklist_item(item) for item in item_tables)
     _refuse_duplicates(
@@ -279,7 +277,7 @@ def _stage(table: _Table, known_checks: Collection[str] | None) -> Stage:
     )
 
 
-def _checklist_item(table: _Table) -> ChecklistItem:
+def _checklist_item(table: Table) -> ChecklistItem:
     return ChecklistItem(
         id=table.slug("id"),
         text=table.string("text"),
@@ -287,7 +285,7 @@ def _checklist_item(table: _Table) -> ChecklistItem:
     )
 
 
-def _checks(table: _Table, known_checks: Collection[str] | None) -> tuple[str, ...]:
+def _checks(table: Table, known_checks: Collection[str] | None) -> tuple[str, ...]:
     checks = table.strings("checks")
     where = table.where.at("checks")
     locations = [where.item(index) for index in range(len(checks))]
@@ -297,18 +295,18 @@ def _checks(table: _Table, known_checks: Collection[str] | None) -> tuple[str, .
     return checks
 
 
-def _require_check_id(check_id: str, where: _Where, known_checks: Collection[str] | None) -> None:
+def _require_check_id(check_id: str, where: Where, known_checks: Collection[str] | None) -> None:
     if not _CHECK_ID.fullmatch(check_id):
         raise where.error(
             f'"{check_id}" is not a check id; check ids are dotted lowercase words like "dns.ns"'
         )
     if known_checks is not None and check_id not in known_checks:
         raise where.error(
-            f'unknown check id "{check_id}"{_suggestion(check_id, sorted(known_checks))}'
+            f'unknown check id "{check_id}"{suggestion(check_id, sorted(known_checks))}'
         )
 
 
-def _sprint_day(table: _Table) -> int | None:
+def _sprint_day(table: Table) -> int | None:
     if "day" not in table:
         return None
     day = table.integer("day")
@@ -317,8 +315,8 @@ def _sprint_day(table: _Table) -> int | None:
     return day
 
 
-def _refuse_duplicates(ids: Sequence[str], locations: Sequence[_Where], noun: str) -> None:
-    first_seen: dict[str, _Where] = {}
+def _refuse_duplicates(ids: Sequence[str], locations: Sequence[Where], noun: str) -> None:
+    first_seen: dict[str, Where] = {}
     for id_, where in zip(ids, locations, strict=True):
         if id_ in first_seen:
             raise where.error(f'duplicate {noun} "{id_}", already used at {first_seen[id_].key}')
@@ -327,7 +325,7 @@ def _refuse_duplicates(ids: Sequence[str], locations: Sequence[_Where], noun: st
 
 def _read_profiles(path: Path | str | None) -> tuple[dict[str, Profile], str]:
     path = Path(path) if path is not None else resources.runbooks_dir() / PROFILES_FILE
-    top = _Table(_read_toml(path), _Where(path), _PROFILES_KEYS)
+    top = _read_toml(path, _PROFILES_KEYS)
     monitoring = _monitoring(top.table("monitoring", _MONITORING_KEYS))
     phases = [_phase(name, table) for name, table in top.named_tables("phases", _PHASE_KEYS)]
     product_types = [
@@ -341,7 +339,7 @@ def _read_profiles(path: Path | str | None) -> tuple[dict[str, Profile], str]:
     default = top.string("default")
     if default not in profiles:
         raise top.where.at("default").error(
-            f'unknown profile "{default}"{_suggestion(default, profiles)}'
+            f'unknown profile "{default}"{suggestion(default, profiles)}'
         )
     return profiles, default
 
@@ -380,7 +378,7 @@ def _profile(product_type: _ProductType, phase: _Phase, monitoring: Monitoring) 
     )
 
 
-def _monitoring(table: _Table) -> Monitoring:
+def _monitoring(table: Table) -> Monitoring:
     monitoring = Monitoring(**{key: table.integer(key, minimum=1) for key in _MONITORING_KEYS})
     if monitoring.cert_fail_days >= monitoring.cert_warn_days:
         raise table.where.at("cert_fail_days").error(
@@ -389,7 +387,7 @@ def _monitoring(table: _Table) -> Monitoring:
     return monitoring
 
 
-def _phase(phase_id: str, table: _Table) -> _Phase:
+def _phase(phase_id: str, table: Table) -> _Phase:
     latency_factor = table.number("latency_factor")
     if latency_factor <= 0:
         raise table.where.at("latency_factor").error(
@@ -404,7 +402,7 @@ def _phase(phase_id: str, table: _Table) -> _Phase:
     )
 
 
-def _product_type(type_id: str, table: _Table) -> _ProductType:
+def _product_type(type_id: str, table: Table) -> _ProductType:
     error_rate_limit_pct = table.number("error_rate_limit_pct")
     if not 0 < error_rate_limit_pct <= 100:
         raise table.where.at("error_rate_limit_pct").error(
@@ -420,163 +418,25 @@ def _product_type(type_id: str, table: _Table) -> _ProductType:
     )
 
 
-def _budgets(table: _Table) -> Budgets:
+def _budgets(table: Table) -> Budgets:
     budgets = Budgets(**{kind: table.integer(kind, minimum=1) for kind in ROUTE_KINDS})
     if "api_write" not in table:
         return budgets
     return replace(budgets, api_write=table.integer("api_write", minimum=1))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> Table:
+    """The file's top-level table, with line numbers for every error about it."""
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise RunbookError(f"{path}: cannot read the file: {error.strerror}") from error
+    except UnicodeDecodeError:
+        raise RunbookError(f"{path}: not a text file (it is not valid UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # tomllib puts the position in the message: "... (at line 3, column 6)".
         raise RunbookError(f"{path}: not valid TOML: {error}") from error
-
-
-@dataclass(frozen=True, slots=True)
-class _Where:
-    """A place in a file, written the way errors show it: `stages[3].checklist[2]`."""
-
-    file: Path
-    key: str = ""
-
-    def at(self, name: str) -> _Where:
-        return _Where(self.file, f"{self.key}.{name}" if self.key else name)
-
-    def item(self, index: int) -> _Where:
-        return _Where(self.file, f"{self.key}[{index}]")
-
-    def error(self, problem: str) -> RunbookError:
-        if self.key:
-            return RunbookError(f"{self.file}: {self.key}: {problem}")
-        return RunbookError(f"{self.file}: {problem}")
-
-
-class _Table:
-    """A TOML table being read: it knows where it sits, and refuses unknown or missing keys.
-
-    Unknown keys are errors, not ignored, because a misspelt optional key (`chekcs`)
-    would otherwise silently drop data.
-    """
-
-    def __init__(
-        self,
-        value: object,
-        where: _Where,
-        required: Sequence[str],
-        optional: Sequence[str] = (),
-    ) -> None:
-        if not isinstance(value, dict):
-            raise where.error(f"expected a table, got {_type_name(value)}")
-        allowed = (*required, *optional)
-        for key in value:
-            if key not in allowed:
-                raise _unknown_key(where, key, allowed)
-        for key in required:
-            if key not in value:
-                raise where.error(f'missing key "{key}"')
-        self.values: dict[str, Any] = value
-        self.where = where
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-    def string(self, key: str, default: str | None = None) -> str:
-        if key not in self.values and default is not None:
-            return default
-        return _string(self.values[key], self.where.at(key))
-
-    def slug(self, key: str) -> str:
-        value = self.string(key)
-        if not _SLUG.fullmatch(value):
-            raise self.where.at(key).error(
-                f'"{value}" is not a valid id; use lowercase letters, digits and hyphens'
-            )
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        where = self.where.at(key)
-        value = self.values.get(key, [])
-        if not isinstance(value, list):
-            raise where.error(f"expected a list of strings, got {_type_name(value)}")
-        return tuple(_string(item, where.item(index)) for index, item in enumerate(value))
-
-    def integer(self, key: str, minimum: int | None = None) -> int:
-        where = self.where.at(key)
-        value = self.values[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise where.error(f"expected an integer, got {_type_name(value)}")
-        if minimum is not None and value < minimum:
-            raise where.error(f"expected at least {minimum}, got {value}")
-        return value
-
-    def number(self, key: str) -> float:
-        value = self.values[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.where.at(key).error(f"expected a number, got {_type_name(value)}")
-        return float(value)
-
-    def boolean(self, key: str) -> bool:
-        value = self.values[key]
-        if not isinstance(value, bool):
-            raise self.where.at(key).error(f"expected true or false, got {_type_name(value)}")
-        return value
-
-    def table(self, key: str, required: Sequence[str], optional: Sequence[str] = ()) -> _Table:
-        return _Table(self.values[key], self.where.at(key), required, optional)
-
-    def tables(
-        self, key: str, required: Sequence[str], optional: Sequence[str] = ()
-    ) -> list[_Table]:
-        """An array of tables (`[[stages]]`); absent means empty."""
-        where = self.where.at(key)
-        value = self.values.get(key, [])
-        if not isinstance(value, list):
-            raise where.error(f"expected a list of tables, got {_type_name(value)}")
-        return [
-            _Table(item, where.item(index), required, optional) for index, item in enumerate(value)
-        ]
-
-    def named_tables(self, key: str, required: Sequence[str]) -> list[tuple[str, _Table]]:
-        """A table of tables keyed by a slug (`[types.marketplace]`), in file order."""
-        where = self.where.at(key)
-        value = self.values[key]
-        if not isinstance(value, dict):
-            raise where.error(f"expected a table, got {_type_name(value)}")
-        if not value:
-            raise where.error("expected at least one entry")
-        for name in value:
-            if not _SLUG.fullmatch(name):
-                raise where.error(
-                    f'"{name}" is not a valid id; use lowercase letters, digits and hyphens'
-                )
-        return [(name, _Table(table, where.at(name), required)) for name, table in value.items()]
-
-
-def _string(value: object, where: _Where) -> str:
-    if not isinstance(value, str):
-        raise where.error(f"expected a string, got {_type_name(value)}")
-    if not value.strip():
-        raise where.error("expected some text, got an empty string")
-    return value.strip()
-
-
-def _unknown_key(where: _Where, key: str, allowed: Sequence[str]) -> RunbookError:
-    scope = "key" if where.key else "top-level key"
-    hint = _suggestion(key, allowed) or f" (expected one of: {', '.join(allowed)})"
-    return where.error(f'unknown {scope} "{key}"{hint}')
-
-
-def _suggestion(word: str, choices: Iterable[str]) -> str:
-    """`; did you mean "x"?` for the closest choice, or nothing when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f'; did you mean "{close[0]}"?' if close else ""
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
+    where = Where(path, lines=KeyLines(text), error_type=RunbookError)
+    return Table(data, where, required, optional)

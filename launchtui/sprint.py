@@ -37,7 +37,7 @@ def stage_progress(
 ) -> StageProgress:
     marks = engagement.checklist_marks(stage.id)
     done = sum(1 for item in stage.checklist if (m := marks.get((stage.id, item.id))) and m.done)
-    findings = engagement.last_findings() if findings is None else findings
+    findings = engagement.latest_findings() if findings is None else findings
     counts = Counter(
         f.status.value if not f.suppressed else "accepted"
         for f in findings
@@ -73,11 +73,7 @@ class SprintClock:
 
 
 def sprint_clock(engagement: Engagement, now: dt.datetime | None = None) -> SprintClock:
-    started = engagement.doc.get("sprint_started") or engagement.doc.get("created")
-    if not isinstance(started, dt.datetime):
-        started = now or dt.datetime.now(dt.UTC)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=dt.UTC)
+    started = engagement.sprint_started or now or dt.datetime.now(dt.UTC)
     return SprintClock(started, now or dt.datetime.now(dt.UTC))
 
 

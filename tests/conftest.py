@@ -21,6 +21,21 @@ from launchtui.resolver import Resolver, parse_nameserver
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def no_discovered_settings(tmp_path_factory, monkeypatch):
+    """Every test gets its own config, cache and data folders and a fixed operator name, so
+    nothing reads or writes the user's own settings, view state or runbooks."""
+    home = tmp_path_factory.mktemp("settings")
+    for variable, folder in (
+        ("LAUNCHTUI_CONFIG_DIR", "config"),
+        ("LAUNCHTUI_CACHE_DIR", "cache"),
+        ("LAUNCHTUI_DATA_DIR", "data"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    monkeypatch.setenv("LAUNCHTUI_OPERATOR", "tester")
+    monkeypatch.delenv("LAUNCHTUI_RUNBOOKS_PATH", raising=False)
+
+
 def worker_number() -> int:
     """0 for a plain run, N for pytest-xdist worker gwN: each worker gets its own lab."""
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)

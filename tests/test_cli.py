@@ -130,7 +130,8 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     assert run_launchtui("init", str(path), "--domain", "x.test").returncode == 0
     again = run_launchtui("init", str(path), "--domain", "x.test")
     assert again.returncode == 2 and "already exists" in again.stderr
-    assert run_launchtui("init", str(path), "--domain", "x.test", "--force").returncode == 0
+    replaced = run_launchtui("init", str(path), "--domain", "x.test", "--product", "X", "--force")
+    assert replaced.returncode == 0
     assert path.with_name("x.toml.bak").exists()
 
 
@@ -164,3 +165,29 @@ def test_a_typo_in_a_users_runbook_is_named_before_anything_runs(tmp_path):
     assert result.returncode == 2
     assert 'unknown check id "dns.tll"' in result.stderr
     assert 'did you mean "dns.ttl"' in result.stderr
+
+
+@pytest.mark.parametrize("canonical", ["other.org", "https://elsewhere.test/"])
+def test_a_canonical_host_outside_the_domain_is_refused(tmp_path, canonical):
+    result = run_launchtui(
+        "init", str(tmp_path / "e.toml"), "--domain", "good.test", "--canonical", canonical
+    )
+    assert result.returncode == 2 and "not good.test or one of its subdomains" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["check", "http://[x"], ["init", "x.toml", "--domain", "http://[x"]]
+)
+def test_a_url_with_a_broken_bracket_is_a_usage_error(tmp_path, args):
+    result = run_launchtui(*args, cwd=tmp_path)
+    assert result.returncode == 2 and "not a valid URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_output_over_the_engagement_file_is_refused(tmp_path):
+    path = tmp_path / "e.toml"
+    Engagement.new(path, apex="good.test").save()
+    before = path.read_bytes()
+    result = run_launchtui("check", str(path), "--output", str(path), "--format", "json")
+    assert result.returncode == 2 and "engagement file itself" in result.stderr
+    assert path.read_bytes() == before

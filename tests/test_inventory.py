@@ -1,4 +1,5 @@
-"""The secret inventory model (launchtui.inventory) and the keyring vault (launchtui.vault).
+"""The secret inventory (the engagement's [[secrets]], and launchtui.inventory's matching of
+leaks) and the keyring vault (launchtui.vault).
 
 Unit tests select a test backend through keyring's own API (`keyring.set_keyring`); the
 vault round trip also runs against a real gnome-keyring Secret Service.
@@ -7,33 +8,30 @@ vault round trip also runs against a real gnome-keyring Secret Service.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import tomlkit
 from keyring.backends import fail, null
 from keyring.errors import KeyringError
 
 from launchtui import vault
-from launchtui.engagement import Engagement, EngagementError
-from launchtui.findings import Finding, Severity, Status
-from launchtui.inventory import (
+from launchtui.engagement import (
+    Actor,
+    Engagement,
+    EngagementError,
     Secret,
     SecretNotFound,
     SecretStatus,
-    add_secret,
-    find_secret,
     looks_like_a_value,
-    mark_exposed,
-    read_secrets,
-    record_rotation,
     reference_kind,
-    remove_secret,
-    update_secret,
 )
+from launchtui.findings import Finding, Severity, Status
+from launchtui.inventory import mark_exposed
 
+from .conftest import run_launchtui
 from .keyring_backend import MemoryKeyring, memory_keyring, secret_service_session, selected_keyring
 
 TODAY = dt.date(2026, 11, 22)
@@ -67,7 +65,7 @@ reference = "vercel:env/SENDGRID_API_KEY"
 def engagement(tmp_path: Path) -> Engagement:
     path = tmp_path / "acme.toml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
-    return Engagement.load(path)
+    return Engagement.load(path, actor=Actor("dana", "cli"))
 
 
 @pytest.fixture
@@ -96,7 +94,7 @@ def leak(fingerprint: str, **evidence: object) -> Finding:
 
 
 def test_reads_hand_written_entries_with_defaults(engagement):
-    stripe, sendgrid = read_secrets(engagement)
+    stripe, sendgrid = engagement.secrets
     assert stripe == Secret(
         name="STRIPE_SECRET_KEY",
         environment="prod",
@@ -160,7 +158,7 @@ def test_reference_kinds(reference, kind):
         ('name = "A"\nrotation_days = 0', "secrets[2].rotation_days", "whole number of days"),
         ('name = "A"\nrotation_days = 1.5', "secrets[2].rotation_days", "whole number of days"),
         ('name = "A"\nlast_rotated = "last spring"', "secrets[2].last_rotated", "a date like"),
-        ('environment = "prod"', "secrets[2].name", "missing"),
+        ('environment = "prod"', "secrets[2]", 'missing key "name"'),
         ("name = 7", "secrets[2].name", "expected text"),
         ('name = "A"\nenvironment = "prod/eu"', "secrets[2].environment", "one word"),
         ('name = "A"\nused_by = "api"', "secrets[2].used_by", "list of text"),
@@ -186,7 +184,7 @@ def test_bad_keys_are_named_with_their_index(tmp_path, row, key, problem):
     with pytest.raises(EngagementError) as error:  # refused when loaded, not later
         Engagement.load(path)
     message = str(error.value)
-    assert message.startswith(f"{path}: {key}: "), message
+    assert re.match(rf"{re.escape(str(path))}:\d+: {re.escape(key)}: ", message), message
     assert problem in message
 
 
@@ -194,39 +192,50 @@ def test_errors_never_quote_a_mistyped_reference_or_text_value(tmp_path):
     path = tmp_path / "acme.toml"
     path.write_text(with_row('name = "A"\nreference = "op://sk_live_leaked"'), encoding="utf-8")
     with pytest.raises(EngagementError) as error:
-        read_secrets(Engagement.load(path))
+        _ = Engagement.load(path).secrets
     assert "sk_live_leaked" not in str(error.value)
     path.write_text(with_row('name = "A"\nrotation_days = "sk_live_leaked"'), encoding="utf-8")
     with pytest.raises(EngagementError) as error:
-        read_secrets(Engagement.load(path))
+        _ = Engagement.load(path).secrets
     assert "sk_live_leaked" not in str(error.value)
 
 
 def test_secrets_must_be_an_array_of_tables(tmp_path):
     path = tmp_path / "acme.toml"
     path.write_text('schema = 1\nsecrets = "all in 1Password"\n[domain]\napex = "acme.com"\n')
-    with pytest.raises(EngagementError, match=r"acme.toml: secrets: expected a list of tables"):
-        read_secrets(Engagement.load(path))
+    with pytest.raises(EngagementError, match=r"acme.toml:2: secrets: expected a list of tables"):
+        _ = Engagement.load(path).secrets
 
 
 def test_find_secret_by_name_with_and_without_environment(engagement):
-    assert find_secret(engagement, "SENDGRID_API_KEY").environment == "staging"
-    add_secret(engagement, Secret("SENDGRID_API_KEY", "prod"))
+    assert engagement.secret("SENDGRID_API_KEY").environment == "staging"
+    engagement.add_secret(Secret("SENDGRID_API_KEY", "prod"))
     with pytest.raises(EngagementError, match="several environments"):
-        find_secret(engagement, "SENDGRID_API_KEY")
-    assert find_secret(engagement, "SENDGRID_API_KEY", "prod").environment == "prod"
+        engagement.secret("SENDGRID_API_KEY")
+    assert engagement.secret("SENDGRID_API_KEY", "prod").environment == "prod"
     with pytest.raises(SecretNotFound, match=r"no secret NOPE .*known: STRIPE_SECRET_KEY \(prod\)"):
-        find_secret(engagement, "NOPE")
+        engagement.secret("NOPE")
     with pytest.raises(SecretNotFound):
-        find_secret(engagement, "STRIPE_SECRET_KEY", "staging")
+        engagement.secret("STRIPE_SECRET_KEY", "staging")
+
+
+def test_a_malformed_secrets_entry_is_refused_at_load_not_later(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'schema = 1\n[domain]\napex = "good.test"\n[[secrets]]\n'
+        'name = "STRIPE_SECRET_KEY"\nrotation_days = "90"\n'
+    )
+    with pytest.raises(EngagementError, match=r"secrets\[0\].rotation_days"):
+        Engagement.load(path)
+    result = run_launchtui("scan", str(tmp_path), "--engagement", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 # -- changing -----------------------------------------------------------------------------
 
 
 def test_add_update_remove_keep_comments_order_and_log(engagement):
-    add_secret(
-        engagement,
+    engagement.add_secret(
         Secret(
             "RESEND_API_KEY",
             "prod",
@@ -234,11 +243,10 @@ def test_add_update_remove_keep_comments_order_and_log(engagement):
             rotation_days=180,
             used_by=("api",),
         ),
-        by="dana",
     )
-    update_secret(engagement, "STRIPE_SECRET_KEY", "prod", owner="Sam", used_by=["api"])
-    update_secret(engagement, "SENDGRID_API_KEY", "staging", reference=None)
-    remove_secret(engagement, "SENDGRID_API_KEY", "staging")
+    engagement.update_secret("STRIPE_SECRET_KEY", "prod", owner="Sam", used_by=["api"])
+    engagement.update_secret("SENDGRID_API_KEY", "staging", reference=None)
+    engagement.remove_secret("SENDGRID_API_KEY", "staging")
     engagement.save()
 
     text = engagement.path.read_text(encoding="utf-8")
@@ -246,52 +254,51 @@ def test_add_update_remove_keep_comments_order_and_log(engagement):
     assert "# Secrets: where they live, never the values." in text
     assert 'name = "STRIPE_SECRET_KEY"   # the live key' in text
     assert text.index('name = "STRIPE_SECRET_KEY"') < text.index('name = "RESEND_API_KEY"')
-    assert "SENDGRID_API_KEY" not in text.split("[[changes]]")[0]
+    assert "SENDGRID_API_KEY" not in text.split("[history]")[0]
     reloaded = Engagement.load(engagement.path)
-    names = [secret.label for secret in read_secrets(reloaded)]
+    names = [secret.label for secret in reloaded.secrets]
     assert names == ["STRIPE_SECRET_KEY (prod)", "RESEND_API_KEY (prod)"]
-    stripe = find_secret(reloaded, "STRIPE_SECRET_KEY")
+    stripe = reloaded.secret("STRIPE_SECRET_KEY")
     assert stripe.owner == "Sam" and stripe.used_by == ("api",)
     assert stripe.rotation_days == 90  # untouched fields stay
-    changes = [str(row["what"]) for row in reloaded.doc["changes"]]
-    assert changes == [
-        "Added RESEND_API_KEY (prod) to the secret inventory.",
-        "Updated STRIPE_SECRET_KEY (prod): owner, used_by.",
-        "Updated SENDGRID_API_KEY (staging): reference.",
-        "Removed SENDGRID_API_KEY (staging) from the secret inventory.",
+    assert [change.what for change in reloaded.changes] == [
+        "Added secret: RESEND_API_KEY (prod), lives at doppler://acme/prd/RESEND_API_KEY.",
+        "Updated secret STRIPE_SECRET_KEY (prod): owner, used by.",
+        "Updated secret SENDGRID_API_KEY (staging): reference.",
+        "Removed secret: SENDGRID_API_KEY (staging) from the inventory.",
     ]
-    assert reloaded.doc["changes"][0]["by"] == "dana"
+    assert {(change.who, change.via) for change in reloaded.changes} == {("dana", "cli")}
     assert engagement.path.with_name("acme.toml.bak").read_text(encoding="utf-8") == HAND_WRITTEN
 
 
 def test_update_without_changes_logs_nothing(engagement):
-    unchanged = update_secret(engagement, "STRIPE_SECRET_KEY", "prod", owner="Dana (CTO)")
-    assert unchanged == find_secret(engagement, "STRIPE_SECRET_KEY")
-    assert "changes" not in engagement.doc
+    unchanged = engagement.update_secret("STRIPE_SECRET_KEY", "prod", owner="Dana (CTO)")
+    assert unchanged == engagement.secret("STRIPE_SECRET_KEY")
+    assert engagement.changes == []
 
 
 def test_adding_a_duplicate_or_invalid_entry_changes_nothing(engagement):
-    before = tomlkit.dumps(engagement.doc)
+    before = (engagement.secrets, engagement.changes)
     with pytest.raises(EngagementError, match="already in the inventory"):
-        add_secret(engagement, Secret("STRIPE_SECRET_KEY", "prod"))
+        engagement.add_secret(Secret("STRIPE_SECRET_KEY", "prod"))
     with pytest.raises(EngagementError, match=r"secrets\[2\].environment"):
-        add_secret(engagement, Secret("X", "prod/eu"))
+        engagement.add_secret(Secret("X", "prod/eu"))
     with pytest.raises(EngagementError, match=r"secrets\[0\].rotation_days"):
-        update_secret(engagement, "STRIPE_SECRET_KEY", "prod", rotation_days=-3)
-    assert tomlkit.dumps(engagement.doc) == before
+        engagement.update_secret("STRIPE_SECRET_KEY", "prod", rotation_days=-3)
+    assert (engagement.secrets, engagement.changes) == before
 
 
 @pytest.mark.parametrize("field", ["reference", "owner"])
 def test_a_value_pasted_where_a_reference_belongs_is_refused(engagement, field):
     pasted = "sk_" + "live_" + "51H8x2eKq9ZrT4vB7nPw3LmYc0dXa"  # in parts: not a leak to scanners
     assert looks_like_a_value(pasted)
-    before = tomlkit.dumps(engagement.doc)
+    before = (engagement.secrets, engagement.changes)
     with pytest.raises(EngagementError, match="looks like a secret value") as error:
-        add_secret(engagement, Secret("X", **{field: pasted}))
+        engagement.add_secret(Secret("X", **{field: pasted}))
     assert pasted not in str(error.value)
     with pytest.raises(EngagementError, match="looks like a secret value"):
-        update_secret(engagement, "STRIPE_SECRET_KEY", "prod", **{field: pasted})
-    assert tomlkit.dumps(engagement.doc) == before
+        engagement.update_secret("STRIPE_SECRET_KEY", "prod", **{field: pasted})
+    assert (engagement.secrets, engagement.changes) == before
 
 
 @pytest.mark.parametrize(
@@ -309,19 +316,25 @@ def test_ordinary_references_do_not_look_like_values(text):
 
 
 def test_rotation_clears_exposure_and_logs_who(engagement):
-    row = engagement.doc["secrets"][0]
-    row["exposed_since"] = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
-    row["exposed_by_fingerprint"] = "8e86f7c759a410a5"
-    assert find_secret(engagement, "STRIPE_SECRET_KEY").status(TODAY) is SecretStatus.EXPOSED
+    engagement.mark_secret_exposed(
+        "STRIPE_SECRET_KEY",
+        "prod",
+        since=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC),
+        fingerprint="8e86f7c759a410a5",
+        how="found in a test",
+    )
+    assert engagement.secret("STRIPE_SECRET_KEY").status(TODAY) is SecretStatus.EXPOSED
 
-    rotated = record_rotation(engagement, "STRIPE_SECRET_KEY", "prod", by="dana", today=TODAY)
+    rotated = engagement.record_rotation("STRIPE_SECRET_KEY", "prod", today=TODAY)
 
     assert rotated.last_rotated == TODAY and not rotated.exposed
     assert rotated.status(TODAY) is SecretStatus.OK
-    assert "exposed_since" not in row and "exposed_by_fingerprint" not in row
-    change = engagement.doc["changes"][-1]
-    assert change["by"] == "dana"
-    assert change["what"] == (
+    engagement.save()
+    text = engagement.path.read_text(encoding="utf-8")
+    assert "exposed_since =" not in text and "exposed_by_fingerprint =" not in text
+    change = engagement.changes[-1]
+    assert change.who == "dana"
+    assert change.what == (
         "Rotated STRIPE_SECRET_KEY (prod); it had been exposed since 2026-11-20, now cleared."
     )
 
@@ -345,7 +358,7 @@ def test_a_real_scanner_finding_marks_the_entry_holding_that_value(engagement, m
     (repo / "settings.py").write_text(f'STRIPE_LIVE = "{live_key}"\n', encoding="utf-8")
     findings = scan_repository_sync(repo, history=False).findings
     assert any(f.evidence.get("fingerprint") for f in findings), findings
-    add_secret(engagement, Secret("payments key", "prod", reference="keyring:"))
+    engagement.add_secret(Secret("payments key", "prod", reference="keyring:"))
     vault.store(engagement.id, "prod", "payments key", live_key)
 
     now = dt.datetime(2026, 11, 22, 12, 0, 0, 123456, tzinfo=dt.UTC)
@@ -355,11 +368,12 @@ def test_a_real_scanner_finding_marks_the_entry_holding_that_value(engagement, m
     # "payments key" by its value; STRIPE_SECRET_KEY (no value kept) by the rule's id.
     labels = {secret.label for secret in exposures.marked}
     assert labels == {"payments key (prod)", "STRIPE_SECRET_KEY (prod)"}
-    marked = find_secret(engagement, "payments key")
+    marked = engagement.secret("payments key")
     assert marked.status() is SecretStatus.EXPOSED
     assert marked.exposed_by_fingerprint == vault.value_fingerprint(live_key)
     assert marked.exposed_since == now.replace(microsecond=0)  # tree findings carry no date
-    text = tomlkit.dumps(engagement.doc)
+    engagement.save()
+    text = engagement.path.read_text(encoding="utf-8")
     assert live_key not in text and live_key[:12] not in text
 
 
@@ -369,14 +383,14 @@ def test_name_matches_use_the_rule_or_variable(engagement, memory):
         leak("2222222222222222", rule="generic-secret", variable="process.env.SENDGRID_API_KEY"),
     ]
     exposures = mark_exposed(engagement, findings)
-    stripe = find_secret(engagement, "STRIPE_SECRET_KEY")
-    sendgrid = find_secret(engagement, "SENDGRID_API_KEY")
+    stripe = engagement.secret("STRIPE_SECRET_KEY")
+    sendgrid = engagement.secret("SENDGRID_API_KEY")
     assert [s.label for s in exposures.marked] == [stripe.label, sendgrid.label]
     # Committed after the last rotation (2026-09-01): exposed since the commit's date, in UTC.
     assert stripe.exposed_since == dt.datetime(2026, 11, 1, 7, 30, tzinfo=dt.UTC)
     assert stripe.exposed_by_fingerprint == "1111111111111111"
     assert sendgrid.exposed_by_fingerprint == "2222222222222222"
-    log = [str(row["what"]) for row in engagement.doc["changes"]]
+    log = [change.what for change in engagement.changes]
     assert log[0].startswith("STRIPE_SECRET_KEY (prod) marked exposed: secrets.history found")
 
 
@@ -387,7 +401,7 @@ def test_a_name_match_is_not_taken_when_it_cannot_be_this_value(engagement, memo
     vault.store(engagement.id, "staging", "SENDGRID_API_KEY", "SG.current-value")
     other_value = leak("2222222222222222", variable="SENDGRID_API_KEY")
     assert mark_exposed(engagement, [old_leak, other_value]).marked == []
-    assert not any(secret.exposed for secret in read_secrets(engagement))
+    assert not any(secret.exposed for secret in engagement.secrets)
 
 
 def test_suppressed_passing_and_non_secret_findings_are_ignored(engagement, memory):
@@ -409,7 +423,7 @@ def test_an_exposed_entry_keeps_its_first_exposure(engagement, memory):
     mark_exposed(engagement, [first])
     later = leak("3333333333333333", rule="stripe-secret-key", date="2026-11-01T00:00:00Z")
     assert mark_exposed(engagement, [later]).marked == []
-    stripe = find_secret(engagement, "STRIPE_SECRET_KEY")
+    stripe = engagement.secret("STRIPE_SECRET_KEY")
     assert stripe.exposed_by_fingerprint == "1111111111111111"
 
 

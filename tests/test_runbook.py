@@ -19,6 +19,7 @@ from launchtui.runbook import (
     load_runbook,
     load_runbooks,
 )
+from launchtui.settings import config_dir
 
 STAGE_IDS = ["audit", "dns", "deploy", "security", "performance", "monitoring", "handover"]
 
@@ -73,13 +74,6 @@ id = "only"
 title = "The only stage"
 goal = "Exists."
 """
-
-
-@pytest.fixture(autouse=True)
-def no_user_runbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the real user's config folder and environment out of every test."""
-    monkeypatch.delenv(resources.RUNBOOKS_PATH_ENV, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 def shipped_runbook(known_checks: set[str] | None = PLANNED_CHECKS):
@@ -181,7 +175,7 @@ def test_missing_checklist_text_names_file_stage_and_item(tmp_path: Path):
     stages = four_stages + items + item_without_text
     path = write(tmp_path, "launch-ready.toml", runbook_text(stages=stages))
 
-    assert load_error(path) == f'{path}: stages[3].checklist[2]: missing key "text"'
+    assert load_error(path) == f'{path}:25: stages[3].checklist[2]: missing key "text"'
 
 
 def test_unknown_check_id_suggests_the_closest_known_one(tmp_path: Path):
@@ -190,7 +184,8 @@ def test_unknown_check_id_suggests_the_closest_known_one(tmp_path: Path):
     path = write(tmp_path, "launch-ready.toml", runbook_text(stages=stages))
 
     assert load_error(path, PLANNED_CHECKS) == (
-        f'{path}: stages[1].checks[0]: unknown check id "dns.resolve"; did you mean "dns.resolves"?'
+        f'{path}:12: stages[1].checks[0]: unknown check id "dns.resolve"; '
+        'did you mean "dns.resolves"?'
     )
 
 
@@ -198,7 +193,8 @@ def test_unknown_check_id_without_a_close_match_says_only_that(tmp_path: Path):
     path = write(tmp_path, "r.toml", runbook_text(stages=MINIMAL_STAGE + 'checks = ["zz.qq"]\n'))
 
     assert (
-        load_error(path, PLANNED_CHECKS) == f'{path}: stages[0].checks[0]: unknown check id "zz.qq"'
+        load_error(path, PLANNED_CHECKS)
+        == f'{path}:8: stages[0].checks[0]: unknown check id "zz.qq"'
     )
 
 
@@ -212,7 +208,7 @@ def test_malformed_check_id_is_refused_even_without_known_checks(tmp_path: Path)
     path = write(tmp_path, "r.toml", runbook_text(stages=MINIMAL_STAGE + 'checks = ["DNS NS"]\n'))
 
     assert load_error(path) == (
-        f'{path}: stages[0].checks[0]: "DNS NS" is not a check id; '
+        f'{path}:8: stages[0].checks[0]: "DNS NS" is not a check id; '
         'check ids are dotted lowercase words like "dns.ns"'
     )
 
@@ -221,7 +217,7 @@ def test_duplicate_stage_id_points_at_both(tmp_path: Path):
     path = write(tmp_path, "r.toml", runbook_text(stages=MINIMAL_STAGE * 2))
 
     assert load_error(path) == (
-        f'{path}: stages[1].id: duplicate stage id "only", already used at stages[0].id'
+        f'{path}:10: stages[1].id: duplicate stage id "only", already used at stages[0].id'
     )
 
 
@@ -230,7 +226,7 @@ def test_duplicate_checklist_id_within_a_stage(tmp_path: Path):
     path = write(tmp_path, "r.toml", runbook_text(stages=MINIMAL_STAGE + item * 2))
 
     assert load_error(path) == (
-        f'{path}: stages[0].checklist[1].id: duplicate checklist id "registrar-2fa", '
+        f'{path}:12: stages[0].checklist[1].id: duplicate checklist id "registrar-2fa", '
         "already used at stages[0].checklist[0].id"
     )
 
@@ -248,7 +244,7 @@ def test_duplicate_check_in_a_stage(tmp_path: Path):
     path = write(tmp_path, "r.toml", runbook_text(stages=MINIMAL_STAGE + checks))
 
     assert load_error(path) == (
-        f'{path}: stages[0].checks[2]: duplicate check id "dns.ns", '
+        f'{path}:8: stages[0].checks[2]: duplicate check id "dns.ns", '
         "already used at stages[0].checks[0]"
     )
 
@@ -256,24 +252,28 @@ def test_duplicate_check_in_a_stage(tmp_path: Path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("checks = 3", "stages[0].checks: expected a list of strings, got int"),
-        ('checks = ["dns.ns", 7]', "stages[0].checks[1]: expected a string, got int"),
-        ("deliverables = true", "stages[0].deliverables: expected a list of strings, got bool"),
+        ("checks = 3", "stages[0].checks: expected a list of text, got a whole number"),
+        ('checks = ["dns.ns", 7]', "stages[0].checks[1]: expected text, got a whole number"),
+        ("deliverables = true", "stages[0].deliverables: expected a list of text, got true/false"),
         (
             'failure_signals = ["  "]',
             "stages[0].failure_signals[0]: expected some text, got an empty string",
         ),
-        ('day = "1"', "stages[0].day: expected an integer, got str"),
+        ('day = "1"', "stages[0].day: expected a whole number, got text"),
         ("day = 3", "stages[0].day: expected 1 or 2, got 3"),
-        ('checklist = "none"', "stages[0].checklist: expected a list of tables, got str"),
-        ("checklist = [1]", "stages[0].checklist[0]: expected a table, got int"),
+        (
+            'checklist = "none"',
+            "stages[0].checklist: expected a list of tables ([[checklist]]), got text",
+        ),
+        ("checklist = [1]", "stages[0].checklist[0]: expected a table, got a whole number"),
         ('chekcs = ["dns.ns"]', 'stages[0]: unknown key "chekcs"; did you mean "checks"?'),
     ],
 )
 def test_wrong_stage_values_name_the_key_and_the_type(tmp_path: Path, line: str, message: str):
     path = write(tmp_path, "r.toml", runbook_text(stages=f"{MINIMAL_STAGE}{line}\n"))
 
-    assert load_error(path) == f"{path}: {message}"
+    # the stage's extra line is line 8 of the file: the error points at it
+    assert load_error(path) == f"{path}:8: {message}"
 
 
 def test_ids_must_be_slugs(tmp_path: Path):
@@ -281,7 +281,7 @@ def test_ids_must_be_slugs(tmp_path: Path):
     path = write(tmp_path, "r.toml", runbook_text(stages=stage))
 
     assert load_error(path) == (
-        f'{path}: stages[0].id: "Quick Audit" is not a valid id; '
+        f'{path}:4: stages[0].id: "Quick Audit" is not a valid id; '
         "use lowercase letters, digits and hyphens"
     )
 
@@ -296,7 +296,7 @@ def test_unknown_top_level_key_without_a_close_match_lists_the_allowed_ones(tmp_
     path = write(tmp_path, "r.toml", 'author = "me"\n' + runbook_text())
 
     assert load_error(path) == (
-        f'{path}: unknown top-level key "author" '
+        f'{path}:1: unknown top-level key "author" '
         "(expected one of: id, title, stages, version, description)"
     )
 
@@ -310,7 +310,7 @@ def test_missing_top_level_key(tmp_path: Path):
 def test_a_runbook_needs_a_stage(tmp_path: Path):
     path = write(tmp_path, "r.toml", 'id = "empty"\ntitle = "Empty"\nstages = []\n')
 
-    assert load_error(path) == f"{path}: stages: a runbook needs at least one stage"
+    assert load_error(path) == f"{path}:3: stages: a runbook needs at least one stage"
 
 
 def test_broken_toml_gives_line_and_column(tmp_path: Path):
@@ -436,7 +436,7 @@ def test_profile_missing_a_budget_names_the_type(tmp_path: Path):
     with pytest.raises(RunbookError) as caught:
         load_profiles(path)
 
-    assert str(caught.value) == f'{path}: types.marketplace.budgets_ms: missing key "api"'
+    assert str(caught.value) == f'{path}:111: types.marketplace.budgets_ms: missing key "api"'
 
 
 def test_default_must_name_an_existing_profile(tmp_path: Path):
@@ -449,7 +449,7 @@ def test_default_must_name_an_existing_profile(tmp_path: Path):
         default_profile_id(path)
 
     assert str(caught.value) == (
-        f'{path}: default: unknown profile "comunity-launch"; did you mean "community-launch"?'
+        f'{path}:20: default: unknown profile "comunity-launch"; did you mean "community-launch"?'
     )
 
 
@@ -485,11 +485,7 @@ def test_user_folders_come_from_the_env_var_then_the_config_dir(
     first, second = tmp_path / "first", tmp_path / "second"
     monkeypatch.setenv(resources.RUNBOOKS_PATH_ENV, f"{first}{os.pathsep}{second}")
 
-    assert resources.user_runbook_dirs() == [
-        first,
-        second,
-        tmp_path / "config" / "launchtui" / "runbooks",
-    ]
+    assert resources.user_runbook_dirs() == [first, second, config_dir() / "runbooks"]
 
 
 def test_user_runbook_in_env_folder_overrides_and_adds(
@@ -508,7 +504,7 @@ def test_user_runbook_in_env_folder_overrides_and_adds(
 
 
 def test_config_folder_runbooks_are_loaded(tmp_path: Path):
-    write(tmp_path / "config" / "launchtui" / "runbooks", "r.toml", runbook_text("from-config"))
+    write(config_dir() / "runbooks", "r.toml", runbook_text("from-config"))
 
     assert "from-config" in load_runbooks()
 

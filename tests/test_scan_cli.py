@@ -3,8 +3,7 @@ exposure marked in the engagement's inventory."""
 
 import json
 
-from launchtui.engagement import Engagement
-from launchtui.inventory import Secret, add_secret, read_secrets
+from launchtui.engagement import Engagement, Secret
 
 from .conftest import run_launchtui
 from .secrets.planted import Fakes, commit_all, init_repo, write
@@ -64,11 +63,11 @@ def test_a_leak_marks_the_inventory_entry_exposed(tmp_path):
     repo, _ = leaky_repo(tmp_path)
     path = tmp_path / "acme.toml"
     engagement = Engagement.new(path, apex="acme.test")
-    add_secret(engagement, Secret("STRIPE_SECRET_KEY", reference="op://Ops/Stripe/key"))
+    engagement.add_secret(Secret("STRIPE_SECRET_KEY", reference="op://Ops/Stripe/key"))
     engagement.save()
     result = run_launchtui("scan", str(repo), "--history", "--engagement", str(path))
     assert "marked exposed" in result.stderr
-    [secret] = read_secrets(Engagement.load(path))
+    [secret] = Engagement.load(path).secrets
     assert secret.exposed
 
 

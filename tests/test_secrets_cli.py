@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 
 from launchtui import vault
-from launchtui.engagement import Engagement
-from launchtui.inventory import Secret, add_secret, read_secrets
+from launchtui.engagement import Engagement, Secret
 
 from .keyring_backend import SecretServiceSession, secret_service_session
 
@@ -39,8 +38,9 @@ def session(tmp_path_factory) -> SecretServiceSession:
 def engagement_file(session: SecretServiceSession, tmp_path: Path) -> Path:
     """A fresh engagement with its own id, so tests sharing the keyring never collide."""
     path = tmp_path / "acme.toml"
-    engagement = Engagement.new(path, apex="acme.com", product="Acme")
-    engagement.doc["id"] = f"acme-{uuid.uuid4().hex[:10]}"
+    engagement = Engagement.new(
+        path, apex="acme.com", product="Acme", engagement_id=f"acme-{uuid.uuid4().hex[:10]}"
+    )
     engagement.save()
     return path
 
@@ -149,9 +149,13 @@ def test_rotate_clears_exposure_logs_who_and_keeps_the_new_value(session, engage
     set_old = secrets_cli(session, "set", path, "STRIPE_SECRET_KEY", "--value-stdin", stdin=old)
     assert set_old.returncode == 0, set_old.stderr
     engagement = Engagement.load(engagement_file)
-    row = engagement.doc["secrets"][0]
-    row["exposed_since"] = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
-    row["exposed_by_fingerprint"] = vault.value_fingerprint(old)
+    engagement.mark_secret_exposed(
+        "STRIPE_SECRET_KEY",
+        "prod",
+        since=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        fingerprint=vault.value_fingerprint(old),
+        how="found by a test",
+    )
     engagement.save()
     listed = secrets_cli(session, "list", path)
     assert "exposed since 2026-01-05" in listed.stdout
@@ -164,11 +168,11 @@ def test_rotate_clears_exposure_logs_who_and_keeps_the_new_value(session, engage
     )
     assert done.returncode == 0, done.stderr
     assert f"Rotated STRIPE_SECRET_KEY (prod) on {dt.date.today():%Y-%m-%d} by dana." in done.stderr
-    secret = read_secrets(Engagement.load(engagement_file))[0]
+    secret = Engagement.load(engagement_file).secrets[0]
     assert secret.last_rotated == dt.date.today() and not secret.exposed
-    change = Engagement.load(engagement_file).doc["changes"][-1]
-    assert change["by"] == "dana"
-    assert str(change["what"]).startswith("Rotated STRIPE_SECRET_KEY (prod); it had been exposed")
+    change = Engagement.load(engagement_file).changes[-1]
+    assert (change.who, change.via) == ("dana", "cli")
+    assert change.what.startswith("Rotated STRIPE_SECRET_KEY (prod); it had been exposed")
     service = f"launchtui/{engagement_id(engagement_file)}/prod"
     assert session.secret_tool_lookup(service, "STRIPE_SECRET_KEY") == new
 
@@ -188,14 +192,14 @@ def test_forget_deletes_the_value_and_remove_drops_the_entry(session, engagement
     forgot = secrets_cli(session, "forget", path, "RECOVERY")
     assert forgot.returncode == 0, forgot.stderr
     assert session.secret_tool_lookup(service, "RECOVERY") is None
-    assert [s.name for s in read_secrets(Engagement.load(engagement_file))] == ["RECOVERY"]
+    assert [s.name for s in Engagement.load(engagement_file).secrets] == ["RECOVERY"]
     again = secrets_cli(session, "forget", path, "RECOVERY")
     assert again.returncode == 0 and "held no value" in again.stderr
     removed = secrets_cli(session, "forget", path, "RECOVERY", "--remove")
     assert removed.returncode == 0, removed.stderr
     engagement = Engagement.load(engagement_file)
-    assert read_secrets(engagement) == []
-    assert str(engagement.doc["changes"][-1]["what"]).startswith("Removed RECOVERY (prod)")
+    assert engagement.secrets == []
+    assert engagement.changes[-1].what.startswith("Removed secret: RECOVERY (prod)")
 
 
 def test_prompt_reads_the_value_without_echoing_it(session, engagement_file):
@@ -281,8 +285,11 @@ def test_a_broken_inventory_is_exit_2_naming_the_key(session, engagement_file):
     for args in (("list",), ("set", "B"), ("show", "A"), ("rotate", "A")):
         result = secrets_cli(session, args[0], str(engagement_file), *args[1:])
         assert result.returncode == 2, args
+        line = engagement_file.read_text(encoding="utf-8").splitlines().index(
+            'rotation_days = "ninety"'
+        )
         assert one_line(result.stderr) == (
-            f"launchtui: {engagement_file}: secrets[0].rotation_days: "
+            f"launchtui: {engagement_file}:{line + 1}: secrets[0].rotation_days: "
             "expected a whole number of days, got text"
         )
     assert engagement_file.read_bytes() == before
@@ -361,7 +368,7 @@ def test_rotation_alone_needs_no_keyring(session, engagement_file):
     secrets_cli(session, "set", path, "WEBHOOK_SECRET")
     result = secrets_cli(session, "rotate", path, "WEBHOOK_SECRET", "--by", "dana", env=NO_BACKEND)
     assert result.returncode == 0, result.stderr
-    assert read_secrets(Engagement.load(engagement_file))[0].last_rotated == dt.date.today()
+    assert Engagement.load(engagement_file).secrets[0].last_rotated == dt.date.today()
 
 
 # -- canaries ---------------------------------------------------------------------------------
@@ -428,7 +435,7 @@ def test_canary_values_reach_only_the_keyring(tmp_path):
         # finding carrying the value's fingerprint matched against it.
         with session.in_process():
             engagement = Engagement.load(path)
-            add_secret(engagement, Secret("ADMIN_PASSWORD", "prod", reference="keyring:"))
+            engagement.add_secret(Secret("ADMIN_PASSWORD", "prod", reference="keyring:"))
             vault.store(engagement.id, "prod", "ADMIN_PASSWORD", canaries["vault.store"])
             from launchtui.findings import Finding, Severity, Status
             from launchtui.inventory import mark_exposed

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from launchtui.engagement import Engagement
+from launchtui.engagement import Actor, Engagement
 from launchtui.findings import Finding, Severity, Status
 from launchtui.runbook import load_runbooks
 from launchtui.sprint import sprint_clock, stage_progress, todays_plan
@@ -12,9 +12,11 @@ START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def engagement(tmp_path) -> Engagement:
-    made = Engagement.new(tmp_path / "e.toml", apex="acme.test")
-    made.doc["sprint_started"] = START
-    return made
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'schema = 2\nsprint_started = {START:%Y-%m-%dT%H:%M:%SZ}\n[domain]\napex = "acme.test"\n'
+    )
+    return Engagement.load(path, actor=Actor("dana", "app"))
 
 
 def test_the_clock_knows_the_day_and_what_it_covers(tmp_path):
@@ -31,7 +33,7 @@ def test_the_clock_knows_the_day_and_what_it_covers(tmp_path):
 def test_stage_progress_counts_ticks_and_latest_verdicts(tmp_path):
     made = engagement(tmp_path)
     dns = RUNBOOK.stage("dns")
-    made.mark_checklist("dns", dns.checklist[0].id, True, by="dana")
+    made.mark_checklist("dns", dns.checklist[0].id, True)
     findings = [
         Finding("dns.resolves", "dns", "acme.test", Status.PASS, Severity.INFO, "ok"),
         Finding("dns.resolves", "dns", "www.acme.test", Status.FAIL, Severity.HIGH, "no"),

@@ -1,9 +1,10 @@
-"""How a check declares itself: a stable id, its home stage, and a default severity."""
+"""How a check declares itself: a stable id, its home stage, a default severity, its
+version and the numbers it measures."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,12 @@ class CheckSpec:
     active: bool = False  # sends repeated requests (load), so --no-active-probes turns it off
     run: CheckFunction | None = field(default=None, compare=False)
     time_limit: float | None = None  # seconds; None: the run's limit for network checks
+    # Raised when the check starts judging differently, so the run history reports a
+    # changed verdict as "checked differently", not as a change of the site.
+    version: int = 1
+    # Evidence keys that are key numbers worth following from run to run, with their unit
+    # ("days_left": "days"); values that change on every run never belong here.
+    metrics: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def finding(
         self,
@@ -41,6 +48,7 @@ class CheckSpec:
         if severity is None:
             severity = Severity.INFO if status is Status.PASS else self.severity
         return Finding(
+            metrics=self.measured(evidence or {}),
             check=self.id,
             stage=self.stage,
             target=target,
@@ -52,6 +60,15 @@ class CheckSpec:
             fix=fix,
             refs=refs,
         )
+
+
+    def measured(self, evidence: Mapping[str, Any]) -> dict[str, float]:
+        """The declared key numbers found in `evidence`."""
+        return {
+            key: evidence[key]
+            for key in self.metrics
+            if isinstance(evidence.get(key), int | float) and not isinstance(evidence[key], bool)
+        }
 
 
 _REGISTRY: dict[str, CheckSpec] = {}

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .. import __version__
-from ..engagement import Engagement, EngagementError
+from ..engagement import Actor, Engagement, EngagementError
 from ..recent import remember
 
 Clock = Callable[[], dt.datetime]
@@ -46,13 +46,38 @@ class LaunchApp(App[None]):
 
         if self.engagement_path is None or not self.open_engagement(self.engagement_path):
             self.push_screen(WelcomeScreen())
+        if not self.operator:
+            self.ask_who_is_working()
+
+    def ask_who_is_working(self) -> None:
+        """The change log needs a name; ask once and keep it in the user's settings."""
+        from ..settings import login_name, remember_operator
+        from .screens.operator import OperatorScreen
+
+        def keep(name: str | None) -> None:
+            self.operator = name or login_name() or "someone"
+            try:
+                remember_operator(self.operator)
+            except OSError as exc:
+                self.notify(f"Could not keep your name in the settings: {exc.strerror}.")
+            for screen in self.screen_stack:
+                engagement = getattr(screen, "engagement", None)
+                if isinstance(engagement, Engagement):
+                    engagement.actor = self.actor
+
+        self.push_screen(OperatorScreen(login_name() or "someone"), keep)
+
+    @property
+    def actor(self) -> Actor:
+        """Who edits through this app, as the change log records it."""
+        return Actor(self.operator or "someone", "app")
 
     def open_engagement(self, path: Path) -> bool:
         """Load `path` and show its sprint; a broken file is reported and left untouched."""
         from .screens.sprint import SprintScreen
 
         try:
-            engagement = Engagement.load(path)
+            engagement = Engagement.load(path, actor=self.actor)
         except EngagementError as exc:
             self.notify(str(exc), title="Cannot open engagement", severity="error", timeout=12)
             return False
@@ -94,10 +119,8 @@ class LaunchApp(App[None]):
 def make_app(
     engagement_path: Path | None = None, *, clock: Clock = utc_now, operator: str = ""
 ) -> LaunchApp:
-    import getpass
+    """`operator` names who is working; without it the configured name is used, and the app
+    asks once when there is none."""
+    from ..settings import configured_operator
 
-    try:
-        operator = operator or getpass.getuser()
-    except (KeyError, OSError):
-        operator = operator or "operator"
-    return LaunchApp(engagement_path, clock=clock, operator=operator)
+    return LaunchApp(engagement_path, clock=clock, operator=operator or configured_operator())

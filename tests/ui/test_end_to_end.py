@@ -130,8 +130,8 @@ def test_a_sprint_survives_quit_and_reopen_and_leaks_no_secret(lab, tmp_path):
         [path] = data.glob("*.toml")
         engagement = Engagement.load(path)
         assert engagement.nameservers == [lab.nameserver]
-        assert any(f.check == "dns.dangling-cname" for f in engagement.last_findings()) or any(
-            f.target == "www.bad.test" for f in engagement.last_findings()
+        assert any(f.check == "dns.dangling-cname" for f in engagement.latest_findings()) or any(
+            f.target == "www.bad.test" for f in engagement.latest_findings()
         )
         marks = engagement.checklist_marks("dns")
         assert any(mark.done for mark in marks.values())

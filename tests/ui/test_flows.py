@@ -167,8 +167,7 @@ async def test_reopening_restores_the_stage_and_results(acme):
 async def test_stage_checks_run_live_against_the_lab_and_are_saved(lab, tmp_path):
     path = tmp_path / "bad.toml"
     engagement = Engagement.new(path, apex="bad.test")
-    engagement.doc["domain"]["nameservers"] = [lab.nameserver]
-    engagement.doc["domain"]["ca_bundle"] = str(lab.ca_bundle)
+    engagement.set_network([lab.nameserver], str(lab.ca_bundle))
     engagement.save()
     app = app_for(path)
     messages = []
@@ -183,14 +182,14 @@ async def test_stage_checks_run_live_against_the_lab_and_are_saved(lab, tmp_path
         assert ("dns.resolves", "www.bad.test") in failing
         assert not app.screen.running
     assert any(type(m).__name__ == "ChecksProgressed" for m in messages)
-    saved = {(f.check, f.target, f.status.value) for f in Engagement.load(path).last_findings()}
+    saved = {(f.check, f.target, f.status.value) for f in Engagement.load(path).latest_findings()}
     assert ("dns.resolves", "www.bad.test", "fail") in saved
 
 
 async def test_quitting_mid_run_is_clean(lab, tmp_path):
     path = tmp_path / "hang.toml"
     engagement = Engagement.new(path, apex="hang.test")
-    engagement.doc["domain"]["nameservers"] = [lab.nameserver]
+    engagement.set_network([lab.nameserver], "")
     engagement.save()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
@@ -309,13 +308,13 @@ async def test_notes_typed_just_before_quitting_are_kept(acme):
 
 
 async def test_deleting_a_secret_removes_the_entry_and_its_value(acme, tmp_path):
-    from launchtui.inventory import Secret, add_secret, read_secrets
+    from launchtui.engagement import Secret
     from launchtui.vault import has_value, store
 
     from ..keyring_backend import memory_keyring
 
     engagement = Engagement.load(acme)
-    add_secret(engagement, Secret("ADMIN_PASSWORD", reference="keyring:"))
+    engagement.add_secret(Secret("ADMIN_PASSWORD", reference="keyring:"))
     engagement.save()
     with memory_keyring():
         store(engagement.id, "prod", "ADMIN_PASSWORD", "canary-delete-1234")
@@ -328,4 +327,4 @@ async def test_deleting_a_secret_removes_the_entry_and_its_value(acme, tmp_path)
             await pilot.press("delete")
             await pilot.pause()
         assert not has_value(engagement.id, "prod", "ADMIN_PASSWORD")
-    assert read_secrets(Engagement.load(acme)) == []
+    assert Engagement.load(acme).secrets == []

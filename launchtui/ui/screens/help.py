@@ -29,13 +29,15 @@ KEYS = (
     ("space", "tick a checklist item"),
     ("x", "accept the highlighted finding's risk (asks for a reason)"),
     ("e  o  k", "setup (domains, routes, environments, network) · owners · secrets"),
+    ("h", "history: the change log (who did what) and the runs; pin the baseline"),
     ("ctrl+p", "command palette"),
     ("f1  ?", "this help"),
     ("ctrl+q", "quit (everything is already saved)"),
 )
 OUTRO = (
     "Every change is saved at once to the engagement file (the previous version is kept "
-    "as .bak). Secret values go only to your OS keyring, never to the file."
+    "as .bak) and logged with your name; edits made meanwhile with the CLI or an editor are "
+    "merged and shown. Secret values go only to your OS keyring, never to the file."
 )
 
 

@@ -61,25 +61,28 @@ class OwnersScreen(SavingScreen):
             self.notify("Name the person who owns this account.", severity="error")
             return
         two_factor = {"yes": True, "no": False}.get(values["two_factor"])
-        self.engagement.add_owner(
-            Owner(
-                values["account"],
-                values["provider"],
-                values["owner"],
-                values["contact"],
-                two_factor,
-                values["recovery"],
+        try:
+            self.engagement.add_owner(
+                Owner(
+                    values["account"],
+                    values["provider"],
+                    values["owner"],
+                    values["contact"],
+                    two_factor,
+                    values["recovery"],
+                )
             )
-        )
+        except EngagementError as exc:
+            self.notify(str(exc), severity="error")
+            return
         message.editor.clear_form()
         message.editor.set_rows(self.owner_rows())
         self.save()
 
     def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
         try:
-            self.engagement.remove_entry("owners", message.index)
-        except EngagementError as exc:
-            self.notify(str(exc), severity="error")
-            return
+            self.engagement.remove_owner(self.engagement.owners[message.index])
+        except (EngagementError, IndexError):
+            self.notify("That row changed in the file meanwhile; the list is refreshed.")
         message.editor.set_rows(self.owner_rows())
         self.save()

@@ -16,8 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from ...engagement import ENVIRONMENT_NAMES, EngagementError
-from ...inventory import Secret, add_secret, read_secrets, record_rotation, remove_secret
+from ...engagement import ENVIRONMENT_NAMES, EngagementError, Secret
 from ...vault import VaultError, VaultUnavailable, forget, has_value, reveal, store
 from ..widgets.row_editor import Field, RowEditor
 from .setup import SavingScreen
@@ -95,7 +94,7 @@ class SecretsScreen(SavingScreen):
                 s.status().value,
                 self.value_state(s),
             )
-            for s in read_secrets(self.engagement)
+            for s in self.engagement.secrets
         ]
 
     def value_state(self, secret: Secret) -> str:
@@ -124,7 +123,7 @@ class SecretsScreen(SavingScreen):
         )
         value_field = self.query_one("#secret-value", Input)
         try:
-            add_secret(self.engagement, secret, by=self.app.operator)
+            self.engagement.add_secret(secret)
         except EngagementError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -143,13 +142,13 @@ class SecretsScreen(SavingScreen):
 
     def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
         """Remove the entry and any value kept for it: a forgotten entry keeps no secret."""
-        secrets = read_secrets(self.engagement)
+        secrets = self.engagement.secrets
         if not 0 <= message.index < len(secrets):
             return
         secret = secrets[message.index]
         with contextlib.suppress(VaultUnavailable, VaultError):
             forget(self.engagement.id, secret.environment, secret.name)
-        remove_secret(self.engagement, secret.name, secret.environment, by=self.app.operator)
+        self.engagement.remove_secret(secret.name, secret.environment)
         self.save()
         self.refresh_rows()
         self.notify(f"{secret.label} removed from the inventory (and its kept value, if any).")
@@ -162,7 +161,7 @@ class SecretsScreen(SavingScreen):
 
     def highlighted(self) -> Secret | None:
         table = self.query_one("#secrets DataTable", DataTable)
-        secrets = read_secrets(self.engagement)
+        secrets = self.engagement.secrets
         if not table.row_count or table.cursor_row >= len(secrets):
             self.notify("Highlight a secret in the table first.")
             return None
@@ -186,12 +185,8 @@ class SecretsScreen(SavingScreen):
         secret = self.highlighted()
         if secret is None:
             return
-        record_rotation(
-            self.engagement,
-            secret.name,
-            secret.environment,
-            by=self.app.operator,
-            today=self.app.clock().date(),
+        self.engagement.record_rotation(
+            secret.name, secret.environment, today=self.app.clock().date()
         )
         self.save()
         self.refresh_rows()

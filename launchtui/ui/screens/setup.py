@@ -78,8 +78,9 @@ class SetupScreen(SavingScreen):
                 )
                 yield Input(", ".join(self.engagement.nameservers), id="nameservers")
                 yield Label("Extra CA certificates to trust (PEM file; corporate proxy)")
-                ca_bundle = self.engagement.doc["domain"].get("ca_bundle", "")
-                yield Input(str(ca_bundle), placeholder="/path/to/ca.pem", id="ca-bundle")
+                yield Input(
+                    self.engagement.ca_bundle_setting, placeholder="/path/to/ca.pem", id="ca-bundle"
+                )
                 yield Label("enter saves", classes="dim")
         yield Footer()
 
@@ -141,7 +142,7 @@ class SetupScreen(SavingScreen):
             raise ValueError("A route needs a name and a URL.")
         if not values["url"].startswith(("http://", "https://")):
             raise ValueError(f"{values['url']!r} must start with http:// or https://.")
-        kind = values["kind"] or infer_route_kind(values["name"])
+        kind = values["kind"] or infer_route_kind(values["name"], values["url"])
         budget = values["budget_ms"]
         if budget and not budget.isdigit():
             raise ValueError("The p95 budget is a whole number of milliseconds.")
@@ -156,10 +157,16 @@ class SetupScreen(SavingScreen):
         )
 
     def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
-        section = {"subdomains": "domain.subdomains"}.get(
-            message.editor.id or "", message.editor.id or ""
-        )
-        self.engagement.remove_entry(section, message.index)
+        engagement = self.engagement
+        try:
+            if message.editor.id == "subdomains":
+                engagement.remove_subdomain(engagement.subdomains[message.index].name)
+            elif message.editor.id == "routes":
+                engagement.remove_route(engagement.routes[message.index].name)
+            else:
+                engagement.remove_environment(engagement.environments[message.index].name)
+        except (EngagementError, IndexError):
+            self.notify("That row changed in the file meanwhile; the list is refreshed.")
         self.refresh_rows(message.editor)
         self.save()
 

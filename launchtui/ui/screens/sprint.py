@@ -7,6 +7,7 @@ state change happens in a message handler, and every change is saved at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -18,15 +19,17 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...engagement import Engagement, Suppression, apply_suppressions
+from ...engagement import Engagement, EngagementError, Suppression, apply_suppressions
 from ...findings import Finding
 from ...runbook import runbook_by_id
+from ...settings import remember_view_state, view_state
 from ...sprint import sprint_clock, stage_progress, todays_plan
-from ..saving import save_engagement
+from ..saving import save_engagement, tell_what_came_in
 from ..widgets.stage_view import StageView
 
 if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
     from ...audit import PlannedRun
+    from ...engagement import RunRecord
     from ...engine import Progress
     from ...export import Report
 
@@ -40,6 +43,7 @@ class SprintScreen(Screen[None]):
         Binding("e", "setup", "Setup"),
         Binding("o", "owners", "Owners"),
         Binding("k", "secrets", "Secrets"),
+        Binding("h", "history", "History"),
         Binding("escape", "focus_sidebar", "Stages", show=False),
     ]
 
@@ -49,9 +53,9 @@ class SprintScreen(Screen[None]):
             self.progress = progress
 
     class ChecksFinished(Message):
-        def __init__(self, report: Report) -> None:
+        def __init__(self, report: Report, record: RunRecord) -> None:
             super().__init__()
-            self.report = report
+            self.report, self.record = report, record
 
     def __init__(self, engagement: Engagement) -> None:
         super().__init__()
@@ -60,13 +64,14 @@ class SprintScreen(Screen[None]):
         # Importing every check module takes ~0.5 s; it happens after the first paint.
         self.available: set[str] = set(self.runbook.check_ids)
         self.findings: list[Finding] = apply_suppressions(
-            engagement.last_findings(), engagement.suppressions
+            engagement.latest_findings(), engagement.suppressions
         )
         self.running: set[str] = set()
         self._frame = 0
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
-        self._unsaved_view_state = False
+        self._view_state = view_state(engagement.path)  # open stage, highlighted findings
+        self._view_state_changed = False
         self._notes_timer = None
 
     # -- layout -------------------------------------------------------------------
@@ -91,7 +96,7 @@ class SprintScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.engagement.apex} · {self.engagement.profile}"
         stages = self.query_one("#stages", ListView)
-        remembered = self.engagement.doc.get("ui", {}).get("stage", "")
+        remembered = self._view_state.get("stage", "")
         ids = list(self.runbook.stage_ids)
         self.show_stage(remembered if remembered in ids else ids[0])
         stages.index = ids.index(self.current_stage_id)
@@ -102,6 +107,7 @@ class SprintScreen(Screen[None]):
         self.set_timer(0.5, self.start_loading_checks)
         self.set_interval(0.12, self.advance_spinner)
         self.set_interval(0.5, self.flush_changes)
+        self.set_interval(1.0, self.take_in_outside_changes)
 
     def start_loading_checks(self) -> None:
         self.run_worker(self.load_check_registry, thread=True, group="registry")
@@ -205,31 +211,54 @@ class SprintScreen(Screen[None]):
     # -- saving -------------------------------------------------------------------
 
     def save(self) -> bool:
+        if self._notes_timer is not None:
+            self._notes_timer.stop()
+            self._notes_timer = None
         if not save_engagement(self, self.engagement):
             return False
-        self._unsaved_view_state = False
         self.show_saved()
         return True
 
+    def take_in_outside_changes(self) -> None:
+        """Someone saved the file meanwhile (the CLI, an editor): show what came in."""
+        if not self.engagement.changed_on_disk():
+            return
+        try:
+            result = self.engagement.reload()
+        except EngagementError as exc:
+            self.notify(
+                f"The file changed and cannot be read now: {exc} Your view is kept; fix the "
+                "file and it will be read again.",
+                severity="error",
+                timeout=15,
+            )
+            return
+        tell_what_came_in(self, result)
+        if not self.running:
+            self.findings = self.engagement.latest_findings()
+        self.reapply_suppressions()
+        for view in self.query(StageView).results(StageView):
+            view.load_notes(self.engagement.notes(view.stage.id))
+        self.refresh_everything()
+
     def remembered_highlight(self, stage_id: str) -> tuple[str, str] | None:
-        selected = self.engagement.doc.get("ui", {}).get("selected", {})
+        selected = self._view_state.get("selected", {})
         remembered = selected.get(stage_id) if isinstance(selected, dict) else None
         if isinstance(remembered, list) and len(remembered) == 2:
             return str(remembered[0]), str(remembered[1])
         return None
 
     def on_stage_view_finding_highlighted(self, message: StageView.FindingHighlighted) -> None:
-        selected = self.engagement.doc.setdefault("ui", {}).setdefault("selected", {})
+        selected = self._view_state.setdefault("selected", {})
         choice = [message.finding.check, message.finding.target]
         if selected.get(message.stage) != choice:
             selected[message.stage] = choice
-            self._unsaved_view_state = True
+            self._view_state_changed = True
 
     def remember_stage(self, stage_id: str) -> None:
-        ui = self.engagement.doc.setdefault("ui", {})
-        if ui.get("stage") != stage_id:
-            ui["stage"] = stage_id
-            self._unsaved_view_state = True
+        if self._view_state.get("stage") != stage_id:
+            self._view_state["stage"] = stage_id
+            self._view_state_changed = True
 
     # -- stage navigation -------------------------------------------------------------
 
@@ -255,12 +284,12 @@ class SprintScreen(Screen[None]):
         if not stage.checks:
             self.notify("This stage has no automated checks: it is the manual checklist.")
             return
-        self.start_run(stage.checks)
+        self.start_run(stage.checks, stage_ids=[stage.id])
 
     def action_run_all(self) -> None:
         self.start_run(self.runbook.check_ids)
 
-    def start_run(self, check_ids: Iterable[str]) -> None:
+    def start_run(self, check_ids: Iterable[str], *, stage_ids: Iterable[str] = ()) -> None:
         wanted = [c for c in check_ids if c in self.available and c not in self.running]
         if not wanted:
             self.notify("Those checks are already running.")
@@ -268,7 +297,7 @@ class SprintScreen(Screen[None]):
         from ...audit import CheckRequestError, plan_engagement_run
 
         try:
-            plan = plan_engagement_run(self.engagement, wanted)
+            plan = plan_engagement_run(self.engagement, wanted, stage_ids=stage_ids)
         except CheckRequestError as exc:
             self.notify(str(exc), title="Cannot run", severity="error", timeout=12)
             return
@@ -282,7 +311,7 @@ class SprintScreen(Screen[None]):
         delay a keypress. It only posts messages (thread-safe) and polls cancellation."""
         import asyncio
 
-        from ...audit import run_planned
+        from ...audit import run_planned, run_record
 
         worker = get_current_worker()
 
@@ -293,7 +322,8 @@ class SprintScreen(Screen[None]):
             run_planned(plan, progress=progress, cancelled=lambda: worker.is_cancelled)
         )
         if not worker.is_cancelled:
-            self.post_message(self.ChecksFinished(report))
+            record = run_record(report, plan.specs, plan.runbook, plan.stage_ids)
+            self.post_message(self.ChecksFinished(report, record))
 
     def on_sprint_screen_checks_progressed(self, message: ChecksProgressed) -> None:
         step = message.progress
@@ -311,7 +341,7 @@ class SprintScreen(Screen[None]):
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
         self.flush_changes()  # the final state at once, not on the next tick
-        self.engagement.record_findings(message.report.findings)
+        self.engagement.record_run(message.record)
         self.mark_leaked_secrets(message.report.findings)
         self.save()
         problems = sum(1 for f in message.report.findings if f.is_problem)
@@ -358,8 +388,9 @@ class SprintScreen(Screen[None]):
     # -- checklist, notes, suppressions -------------------------------------------------
 
     def on_stage_view_checklist_toggled(self, message: StageView.ChecklistToggled) -> None:
+        items = {item.id: item.text for item in self.runbook.stage(message.stage).checklist}
         self.engagement.mark_checklist(
-            message.stage, message.item, message.done, by=self.app.operator
+            message.stage, message.item, message.done, label=items.get(message.item, "")
         )
         self.save()
         self.update_sidebar()
@@ -369,7 +400,6 @@ class SprintScreen(Screen[None]):
 
     def on_stage_view_notes_edited(self, message: StageView.NotesEdited) -> None:
         self.engagement.set_notes(message.stage, message.text)
-        self._unsaved_view_state = True  # quitting before the timer fires still saves
         if self._notes_timer is not None:
             self._notes_timer.stop()
         self._notes_timer = self.set_timer(0.8, self.save)
@@ -385,7 +415,10 @@ class SprintScreen(Screen[None]):
 
         def accept(reason: str | None) -> None:
             if reason:
-                self.engagement.add_suppression(Suppression(finding.check, finding.target, reason))
+                self.engagement.add_suppression(
+                    Suppression(finding.check, finding.target, reason),
+                    stage=finding.stage or self.current_stage_id,
+                )
                 self.findings = apply_suppressions(self.findings, self.engagement.suppressions)
                 self.save()
                 self.refresh_everything()
@@ -409,13 +442,29 @@ class SprintScreen(Screen[None]):
 
         self.app.push_screen(SecretsScreen(self.engagement), lambda _: self.after_edit())
 
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.app.push_screen(
+            HistoryScreen(self.engagement, self.runbook), lambda _: self.after_edit()
+        )
+
     def after_edit(self) -> None:
+        self.reapply_suppressions()
         self.refresh_everything()
 
+    def reapply_suppressions(self) -> None:
+        """Accepted risks as the file has them now (one may have been withdrawn)."""
+        fresh = [replace(finding, suppressed=None) for finding in self.findings]
+        self.findings = apply_suppressions(fresh, self.engagement.suppressions)
+
     def on_unmount(self) -> None:
-        """Keep the open stage for next time; an unchanged file is not rewritten."""
-        if self._unsaved_view_state:
+        """Keep unsaved notes and the open stage for next time (the latter in the user's
+        cache, not the engagement); an unchanged file is not rewritten."""
+        if self.engagement.modified:
             self.save()
+        if self._view_state_changed:
+            remember_view_state(self.engagement.path, self._view_state)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(
@@ -432,3 +481,8 @@ class SprintScreen(Screen[None]):
         )
         yield SystemCommand("Owners and access", "Who owns each account", self.action_owners)
         yield SystemCommand("Secrets inventory", "Where each secret lives", self.action_secrets)
+        yield SystemCommand(
+            "History: change log and runs",
+            "Who changed what; pin the baseline run",
+            self.action_history,
+        )

@@ -130,6 +130,7 @@ class WelcomeScreen(Screen[None]):
                 profile=f"{product_type}-{phase}",
                 canonical_host=value["canonical"],
                 repo=value["repo"],
+                actor=self.app.actor,
             )
             engagement.save()
         except (EngagementError, DomainError, OSError) as exc:

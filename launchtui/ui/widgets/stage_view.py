@@ -55,7 +55,7 @@ class StageView(VerticalScroll):
         self.pending_highlight = highlight
         self.initial_notes = notes
         self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
-        self._loading_notes = True
+        self._loaded_notes = notes  # the text put there by the app, not typed
         self._last_shown: tuple | None = None
         self._ready = False
 
@@ -85,7 +85,6 @@ class StageView(VerticalScroll):
         yield Static(self._reference_text(), classes="reference")
 
     def on_mount(self) -> None:
-        self._loading_notes = False
         self._ready = True
         if self._last_shown is not None:
             self.show(*self._last_shown)
@@ -240,8 +239,16 @@ class StageView(VerticalScroll):
             self.ChecklistToggled(self.stage.id, item, item in event.selection_list.selected)
         )
 
+    def load_notes(self, text: str) -> None:
+        """Show notes that changed elsewhere (the file was edited) without echoing them back."""
+        area = self.query_one("#notes", TextArea)
+        if area.text != text:
+            self._loaded_notes = text
+            area.load_text(text)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if not self._loading_notes:
+        if event.text_area.text != self._loaded_notes:
+            self._loaded_notes = event.text_area.text
             self.post_message(self.NotesEdited(self.stage.id, event.text_area.text))
 
 
