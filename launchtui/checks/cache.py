@@ -20,7 +20,13 @@ from .registry import CheckSpec, register
 PRIVATE_LEAK = CheckSpec(
     "cache.private-leak", "performance", "Private data in shared caches", Severity.CRITICAL
 )
-STATIC = CheckSpec("cache.static", "performance", "Static asset caching", Severity.LOW)
+STATIC = CheckSpec(
+    "cache.static",
+    "performance",
+    "Static asset caching",
+    Severity.LOW,
+    metrics={"lifetime_seconds": "seconds"},
+)
 
 LONG_LIFETIME = 7 * 86400
 # Headers CDNs use to say "this answer came from my cache".

@@ -22,7 +22,7 @@ NS = CheckSpec("dns.ns", "dns", "Name servers", Severity.HIGH)
 CNAME_CONFLICT = CheckSpec("dns.cname-conflict", "dns", "CNAME conflicts", Severity.MEDIUM)
 DANGLING_CNAME = CheckSpec("dns.dangling-cname", "dns", "Dangling CNAMEs", Severity.CRITICAL)
 MX = CheckSpec("dns.mx", "dns", "Mail exchangers", Severity.HIGH)
-TTL = CheckSpec("dns.ttl", "dns", "Record TTLs", Severity.LOW)
+TTL = CheckSpec("dns.ttl", "dns", "Record TTLs", Severity.LOW, metrics={"ttl": "seconds"})
 
 ONE_DAY = 86400
 SHORT_TTL = 60

@@ -19,7 +19,9 @@ from .registry import CheckSpec, register
 
 HTTPS_REDIRECT = CheckSpec("http.https-redirect", "security", "HTTP to HTTPS", Severity.HIGH)
 CANONICAL = CheckSpec("http.canonical", "dns", "One canonical URL", Severity.MEDIUM)
-REDIRECT_LOOP = CheckSpec("http.redirect-loop", "dns", "Redirect loops", Severity.HIGH)
+REDIRECT_LOOP = CheckSpec(
+    "http.redirect-loop", "dns", "Redirect loops", Severity.HIGH, metrics={"hops": "redirects"}
+)
 REDIRECT_CHAIN = CheckSpec("http.redirect-chain", "dns", "Redirect chains", Severity.LOW)
 HSTS = CheckSpec("http.hsts", "security", "HSTS", Severity.MEDIUM)
 HEADERS = CheckSpec("http.headers", "security", "Security headers", Severity.MEDIUM)

@@ -51,7 +51,12 @@ from ..runbook import Profile, RunbookError, default_profile_id, load_profiles
 from .registry import CheckSpec, before_every_check, register
 
 LATENCY = CheckSpec(
-    "perf.latency", "performance", "Response times (p95)", Severity.MEDIUM, active=True
+    "perf.latency",
+    "performance",
+    "Response times (p95)",
+    Severity.MEDIUM,
+    active=True,
+    metrics={"p95_ms": "ms"},
 )
 ERRORS = CheckSpec("perf.errors", "performance", "Error rate under load", Severity.HIGH)
 RATE_LIMIT = CheckSpec(

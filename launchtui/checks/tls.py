@@ -13,7 +13,9 @@ from .registry import CheckSpec, register
 
 VALID = CheckSpec("tls.valid", "security", "TLS certificate and versions", Severity.HIGH)
 HOSTNAME = CheckSpec("tls.hostname", "security", "Certificate names", Severity.HIGH)
-EXPIRY = CheckSpec("tls.expiry", "security", "Certificate expiry", Severity.HIGH)
+EXPIRY = CheckSpec(
+    "tls.expiry", "security", "Certificate expiry", Severity.HIGH, metrics={"days_left": "days"}
+)
 
 DEFAULT_WARN_DAYS = 30
 DEFAULT_FAIL_DAYS = 7
