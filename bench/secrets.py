@@ -75,7 +75,7 @@ from tests.secrets.planted import Fakes, Plant, commit_all, git, init_repo, plan
 MIB = 1024 * 1024
 CACHE_ENV = "LAUNCHTUI_BENCH_CACHE"
 MANIFEST_NAME = "launchtui-bench-manifest.json"  # kept inside .git, so no tool scans it
-CORPUS_VERSION = 3  # bump when the corpus changes, so a cached one is rebuilt
+CORPUS_VERSION = 4  # bump when the corpus changes, so a cached one is rebuilt
 GITLEAKS_PUBLISHED_MIB_S = 10.0
 SECRETLINT_CONFIG = json.dumps({"rules": [{"id": "@secretlint/secretlint-rule-preset-recommend"}]})
 

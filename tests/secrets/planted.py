@@ -127,6 +127,17 @@ def plants(seed: int = 1729) -> list[Plant]:
     db_password = fake.chars(24)
     generic = fake.chars(48)
     python_secret = fake.chars(32)
+    clerk = "sk" + "_live_" + fake.chars(40)
+    discord = (
+        "https://discord" + ".com/api/web" + "hooks/" + fake.digits(18) + "/"
+        + fake.chars(68, ALNUM + "_-")
+    )  # fmt: skip
+    index_password = fake.chars(24)
+    master_key = fake.hex(32)
+    pypi = "pypi-" + "AgEIcHlwaS5vcmc" + fake.chars(140, ALNUM + "_-")
+    azure = fake.chars(86, BASE64) + "=="
+    django = "".join(fake.rng.choice(ALNUM + "!@#^&*(-_=+)") for _ in range(49)) + "7"
+    vercel = fake.chars(24)
     return [
         Plant("aws-access-key-id", "deploy/aws.env", f"AWS_ACCESS_KEY_ID={aws_id}\n", aws_id),
         Plant(
@@ -222,6 +233,35 @@ def plants(seed: int = 1729) -> list[Plant]:
             f'SIGNING_KEY = "{python_secret}"\n',
             python_secret,
         ),
+        Plant(
+            "clerk-secret-key",
+            "server/auth.ts",
+            f'const clerk = createClerkClient({{ secretKey: "{clerk}" }});\n',
+            clerk,
+        ),
+        Plant("discord-webhook-url", "bots/alerts.py", f'ALERTS = "{discord}"\n', discord[8:]),
+        Plant(
+            "url-password",
+            "pip.conf",
+            f"[global]\nindex-url = https://deploy:{index_password}@pypi.acme-corp.io/simple\n",
+            index_password,
+        ),
+        Plant("rails-master-key", "config/master.key", master_key + "\n", master_key),
+        Plant("pypi-token", ".pypirc", f"[pypi]\nusername = __token__\npassword = {pypi}\n", pypi),
+        Plant(
+            "azure-storage-key",
+            "api/appsettings.json",
+            '{"Storage": "DefaultEndpointsProtocol=https;AccountName=acmeprod;'
+            f'AccountKey={azure};EndpointSuffix=core.windows.net"}}\n',
+            azure,
+        ),
+        Plant(
+            "django-secret-key",
+            "mysite/settings.py",
+            f'"""Django settings for mysite."""\nSECRET_KEY = "{django}"\n',
+            django,
+        ),
+        Plant("vercel-token", "deploy/vercel.env", f"VERCEL_TOKEN={vercel}\n", vercel),
     ]
 
 

@@ -37,7 +37,8 @@ def test_every_rule_has_a_planted_example_and_founder_text():
     planted = {plant.rule for plant in plants()}
     assert planted == set(RULES_BY_ID)
     for rule in RULES:
-        assert rule.keywords and all(keyword == keyword.lower() for keyword in rule.keywords)
+        assert rule.keywords or rule.path_pattern
+        assert all(keyword == keyword.lower() for keyword in rule.keywords)
         assert rule.summary.endswith(".") and " is in your code: " in rule.summary
         assert rule.fix.startswith("Rotate") and "history" in rule.fix
 
@@ -292,7 +293,10 @@ def test_generic_values_with_symbols_are_found_but_templates_are_not():
     symbols = "!@#$%^&*(-_=+)"
     django = "django-insecure-" + "".join(fake.rng.choice(ALNUM + symbols) for _ in range(50))
     django = django.replace("${", "$x").replace("{", "x").replace("%(", "%x").replace("%s", "%x")
-    assert rule_ids(f"SECRET_KEY = '{django}1'\n", "mysite/settings.py") == ["generic-secret"]
+    settings = f"# Django settings\nSECRET_KEY = '{django}1'\n"
+    assert rule_ids(settings, "mysite/settings.py") == ["django-secret-key"]
+    flask = django.removeprefix("django-insecure-")
+    assert rule_ids(f"SECRET_KEY = '{flask}1'\n", "app/config.py") == ["generic-secret"]
     templates = [
         'API_TOKEN = f"{prefix}-{user_id}-v2"',
         'DB_PASSWORD = "${DB_PASSWORD_2}"',

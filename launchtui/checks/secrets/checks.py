@@ -367,6 +367,15 @@ def _tree_body(
     if repo is None:
         skip = DEPENDENCY_DIRS | frozenset(BUNDLE_DIRS)
         relative_paths = walk_files(path, skip_dirs=skip)
+        left_to_bundle = 0
+    else:
+        # Build output git tracks (or does not ignore) is the bundle check's to read, with
+        # its larger size limit: reading it here too read every dist/ file twice and warned
+        # that big bundles "could not be scanned" although the bundle check read them.
+        bundled = _bundle_assets(path)
+        listed = list(relative_paths)
+        relative_paths = [item for item in listed if item not in bundled]
+        left_to_bundle = len(listed) - len(relative_paths)
     findings: list[Finding] = []
 
     def contents() -> Iterator[tuple[str, str, bytes]]:
@@ -400,7 +409,15 @@ def _tree_body(
                 Severity.INFO,
                 f"No keys, tokens or passwords found in the {_plural(report.stats.files, 'file')}"
                 " of your project.",
-                detail="Checked tracked files and new files git does not ignore."
+                detail=(
+                    "Checked tracked files and new files git does not ignore"
+                    + (
+                        f"; {_plural(left_to_bundle, 'build output file')} in dist/, build/… "
+                        "are read by the build-output check."
+                        if left_to_bundle
+                        else "."
+                    )
+                )
                 if repo is not None
                 else "Checked every file in the folder.",
                 evidence={"files": report.stats.files, "bytes": report.stats.bytes_scanned},
@@ -428,6 +445,13 @@ def _tree_body(
     if coverage is not None:
         findings.append(coverage)
     report.findings.extend(apply_ignore(findings, ignore))
+
+
+def _bundle_assets(path: Path) -> frozenset[bytes]:
+    """The files the bundle check reads (relative to `path`): web assets in build folders."""
+    return frozenset(
+        item for bundle_dir in find_bundle_dirs(path) for item in bundle_files(path, bundle_dir)
+    )
 
 
 def _ignored_by_git(path: Path) -> bool:

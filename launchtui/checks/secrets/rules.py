@@ -101,6 +101,9 @@ class Rule:
     keep: int | None = 4  # characters of the value a redaction may show (None: by length)
     allow_uuid: bool = False
     placeholder_check: bool = True  # off where the validator judges placeholders itself
+    # A regex on the file's path (lowercase, "/" separators) that triggers the rule without
+    # any keyword: for keys recognised by where they live (Rails' config/master.key).
+    path_pattern: str | None = None
 
     @property
     def summary(self) -> str:
@@ -553,20 +556,49 @@ _MANAGED_DATABASE_HOSTS = _words(
 )
 
 
-def _database_url(candidate: Candidate) -> Verdict | None:
+# Login pairs printed in documentation (Oracle's scott/tiger is in SQLAlchemy's docstrings):
+# examples, never anyone's real credentials.
+_DOCUMENTATION_LOGINS = frozenset(
+    {
+        ("scott", "tiger"),
+        ("user", "pass"),
+        ("user", "secret"),
+        ("username", "password"),
+        ("login", "password"),
+        ("foo", "bar"),
+        ("me", "secret"),
+        ("myuser", "mypass"),
+        ("dbuser", "dbpass"),
+        ("alice", "secret"),
+        ("bob", "secret"),
+    }
+)
+_WEB_SCHEMES = _word_set("http https ftp ftps sftp")
+
+
+@dataclass(frozen=True, slots=True)
+class _UrlLogin:
+    scheme: str  # "postgres", "https"...: the base scheme, "+driver" removed
+    user: str
+    password: str
+    host: str  # without the port, lowercase
+
+
+def _url_login(candidate: Candidate) -> _UrlLogin | None:
+    """The scheme, user, password and host of a `scheme://user:password@host` match, or
+    None when it is a documentation example, a placeholder or a developer's own machine."""
     scheme_match = _SCHEME_RE.search(candidate.before[-48:])
     if scheme_match is None:
         return None
-    scheme = scheme_match.group(1).decode("ascii", "replace")
-    base = scheme.split(":")[-1]
-    if base not in _DB_SCHEMES and base.split("+")[0] not in _DB_SCHEMES:
-        return None
+    scheme = scheme_match.group(1).decode("ascii", "replace").split(":")[-1]
     password = candidate.value
+    user = candidate.match.group("user").decode("utf-8", "replace")
     host = candidate.match.group("host").decode("utf-8", "replace").lower().rstrip(".")
     if (
         password.lower() in _PLACEHOLDER_PASSWORDS
         or password.startswith(("$", "%", "{", ":"))  # $DB_PASS, %(password)s, {password}
         or looks_like_placeholder(password)
+        or (user.lower(), password.lower()) in _DOCUMENTATION_LOGINS
     ):
         return None
     bare_host = host.split(":")[0] if not host.startswith("[") else host
@@ -576,10 +608,27 @@ def _database_url(candidate: Candidate) -> Verdict | None:
         return None
     if looks_like_placeholder(bare_host):
         return None
-    note = f"It connects to {bare_host} ({base})."
-    if any(marker in bare_host for marker in _MANAGED_DATABASE_HOSTS):
+    return _UrlLogin(scheme.split("+")[0], user, password, bare_host)
+
+
+def _database_url(candidate: Candidate) -> Verdict | None:
+    login = _url_login(candidate)
+    if login is None or login.scheme not in _DB_SCHEMES:
+        return None
+    note = f"It connects to {login.host} ({login.scheme})."
+    if any(marker in login.host for marker in _MANAGED_DATABASE_HOSTS):
         return Verdict(severity=Severity.CRITICAL, note=note + " That is a hosted database.")
     return Verdict(note=note)
+
+
+def _web_url_password(candidate: Candidate) -> Verdict | None:
+    """http(s)://user:password@host: pip index URLs, CI servers, registries, proxies."""
+    login = _url_login(candidate)
+    if login is None or login.scheme not in _WEB_SCHEMES:
+        return None
+    if login.password.startswith(_OWNED_BY_A_RULE):
+        return None  # a GitHub or npm token used as the password: its own rule names it
+    return Verdict(note=f"It signs in to {login.host} as {login.user or 'a blank user'}.")
 
 
 def _mixed_case_token(candidate: Candidate) -> Verdict | None:
@@ -639,6 +688,67 @@ def _generic_secret(candidate: Candidate) -> Verdict | None:
     return ACCEPT
 
 
+def _pypi_token(candidate: Candidate) -> Verdict | None:
+    if candidate.value.startswith("pypi-AgENdGVzdC5weXBpLm9yZw"):
+        return Verdict(
+            severity=Severity.MEDIUM,
+            note="It is a token for test.pypi.org, the practice index, not pypi.org itself.",
+        )
+    return ACCEPT
+
+
+def _near_clerk(candidate: Candidate) -> bool:
+    context = candidate.before[-400:] + candidate.after[:400]
+    return b"clerk" in context or "clerk" in candidate.path.lower()
+
+
+def _stripe_secret(candidate: Candidate) -> Verdict | None:
+    """Clerk's secret keys share Stripe's sk_live_/sk_test_ prefix: next to Clerk's name
+    the key is Clerk's (its own rule says so); elsewhere a body that has neither Stripe
+    shape (24 characters, or "51" and about 99) is named as possibly either."""
+    if candidate.value.startswith("sk_") and _near_clerk(candidate):
+        return None
+    body = candidate.value.split("_", 2)[-1]
+    if len(body) == 24 or (body.startswith("51") and len(body) >= 90):
+        return ACCEPT
+    return Verdict(
+        note="Clerk secret keys start the same way: if this is a Clerk key, roll it in the "
+        "Clerk dashboard (API Keys) instead."
+    )
+
+
+def _clerk_secret(candidate: Candidate) -> Verdict | None:
+    if not candidate.value.startswith("sk_") or not _near_clerk(candidate):
+        return None
+    if candidate.value.startswith("sk_test_"):
+        return Verdict(
+            severity=Severity.MEDIUM,
+            note="It is a development-instance key: its users are test users, but anyone who "
+            "reads it can manage them.",
+        )
+    return ACCEPT
+
+
+def _django_secret_key(candidate: Candidate) -> Verdict | None:
+    if candidate.match.group("bare") is not None and not candidate.kind.bare_values:
+        return None
+    if candidate.kind.is_example or not generic_value_ok(candidate.value, "secret"):
+        return None
+    if candidate.value.startswith("django-insecure-"):
+        return Verdict(
+            note="Its django-insecure- prefix marks the key startproject made for development; "
+            "if production runs with it, anyone who reads this can sign in as any user."
+        )
+    return ACCEPT
+
+
+def _azure_account_key(candidate: Candidate) -> Verdict | None:
+    name = re.search(rb"accountname=([a-z0-9]{3,24})", candidate.before[-300:])
+    if name is None:
+        return ACCEPT
+    return Verdict(note=f"It belongs to the storage account {name.group(1).decode()}.")
+
+
 # -- building blocks for patterns ------------------------------------------------------------
 
 # After a variable name: an optional closing quote or bracket, then `=`, `:`, `:=`, `=>`...
@@ -678,6 +788,12 @@ def _rotate(how: str) -> str:
     return f"Rotate the key now: {how}"
 
 
+STRIPE_LIVE_PATTERN = r"sk_live_[0-9A-Za-z]{20,247}(?![0-9A-Za-z])"
+STRIPE_TEST_PATTERN = r"[rs]k_test_[0-9A-Za-z]{20,247}(?![0-9A-Za-z])"
+URL_LOGIN = (
+    r"://(?P<user>[^\s:/@'\"`<>{}\[\]]{0,128}):(?P<secret>[^\s@/'\"`<>{}\[\]]{1,256})"
+    r"@(?P<host>[A-Za-z0-9._\-]{1,253}|\[[0-9a-fA-F:.]+\])"
+)
 JWT = r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])"
 
 RULES: tuple[Rule, ...] = (
@@ -733,7 +849,7 @@ RULES: tuple[Rule, ...] = (
         title="Live Stripe secret key",
         severity=Severity.CRITICAL,
         keywords=("k_live_",),
-        patterns=(Pattern(r"sk_live_[0-9A-Za-z]{20,247}(?![0-9A-Za-z])"),),
+        patterns=(Pattern(STRIPE_LIVE_PATTERN),),
         what="A live Stripe secret key",
         risk=(
             "anyone who reads it can charge cards, issue refunds and read your "
@@ -744,6 +860,7 @@ RULES: tuple[Rule, ...] = (
             "app with the new one, and review recent payments, refunds and payouts."
         ),
         refs=("https://docs.stripe.com/keys",),
+        validate=_stripe_secret,
     ),
     Rule(
         id="stripe-restricted-key",
@@ -764,7 +881,7 @@ RULES: tuple[Rule, ...] = (
         title="Stripe test-mode secret key",
         severity=Severity.MEDIUM,
         keywords=("k_test_",),
-        patterns=(Pattern(r"[rs]k_test_[0-9A-Za-z]{20,247}(?![0-9A-Za-z])"),),
+        patterns=(Pattern(STRIPE_TEST_PATTERN),),
         what="A Stripe test-mode secret key",
         risk=(
             "it cannot move real money, but anyone who reads it can read and change "
@@ -774,7 +891,31 @@ RULES: tuple[Rule, ...] = (
             "roll the test key in the Stripe dashboard (Developers → API keys, test mode)."
         ),
         refs=("https://docs.stripe.com/keys",),
+        validate=_stripe_secret,
         in_browser=Severity.HIGH,
+    ),
+    Rule(
+        id="clerk-secret-key",
+        title="Clerk secret key",
+        severity=Severity.CRITICAL,
+        # The same patterns as Stripe's keys (the scanner runs each distinct regex once);
+        # the validators decide whose key it is from Clerk's name nearby.
+        keywords=("k_live_", "k_test_"),
+        patterns=(
+            Pattern(STRIPE_LIVE_PATTERN),
+            Pattern(STRIPE_TEST_PATTERN),
+        ),
+        what="A Clerk secret key",
+        risk=(
+            "anyone who reads it can act as your backend in Clerk: read and change every user, "
+            "sign in as them, and change your sign-in settings."
+        ),
+        rotate=_rotate(
+            "in the Clerk dashboard (Configure → API Keys) create a new secret key, move your "
+            "servers to it, then delete the old one."
+        ),
+        refs=("https://clerk.com/docs/deployments/clerk-environment-variables",),
+        validate=_clerk_secret,
     ),
     Rule(
         id="github-token",
@@ -864,6 +1005,29 @@ RULES: tuple[Rule, ...] = (
         in_browser=Severity.HIGH,
     ),
     Rule(
+        id="discord-webhook-url",
+        title="Discord webhook",
+        severity=Severity.HIGH,
+        keywords=("/api/webhooks/",),
+        patterns=(
+            Pattern(
+                r"discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,80}"
+                r"(?![A-Za-z0-9_-])"
+            ),
+        ),
+        what="A Discord webhook address",
+        risk=(
+            "anyone who reads it can post into your Discord channel as your bot, for example"
+            " a convincing scam link to your community."
+        ),
+        rotate=_rotate(
+            "in Discord (Server settings → Integrations → Webhooks) delete the webhook and "
+            "create a new one, then update whatever posts to it."
+        ),
+        refs=("https://support.discord.com/hc/en-us/articles/228383668",),
+        in_browser=Severity.HIGH,
+    ),
+    Rule(
         id="openai-api-key",
         title="OpenAI API key",
         severity=Severity.CRITICAL,
@@ -913,6 +1077,7 @@ RULES: tuple[Rule, ...] = (
             "it needs."
         ),
         refs=("https://cloud.google.com/docs/authentication/api-keys",),
+        validate=_google_api_key,
         in_browser=None,
     ),
     Rule(
@@ -963,6 +1128,28 @@ RULES: tuple[Rule, ...] = (
         refs=(REMOVE_FROM_HISTORY,),
         validate=_private_key,
         placeholder_check=False,
+    ),
+    Rule(
+        id="rails-master-key",
+        title="Rails master key",
+        severity=Severity.CRITICAL,
+        keywords=(),
+        path_pattern=r"(?:^|/)config/(?:master|credentials/[^/]+)\.key$",
+        patterns=(Pattern(r"\A\s*(?P<secret>[0-9a-f]{32})\s*\Z"),),
+        what="The Rails master key",
+        risk=(
+            "it decrypts config/credentials.yml.enc, which sits in the same repository, so "
+            "anyone who reads both has every production secret the app keeps there."
+        ),
+        rotate=_rotate(
+            "move config/credentials.yml.enc aside, run bin/rails credentials:edit to create a "
+            "new key and file, and copy each secret over only after rotating it at its "
+            "provider (all of them must be treated as known); set RAILS_MASTER_KEY on your "
+            "host and keep config/master.key in .gitignore."
+        ),
+        refs=("https://guides.rubyonrails.org/security.html#custom-credentials",),
+        entropy_min=3.0,
+        keep=0,
     ),
     Rule(
         id="supabase-service-role-key",
@@ -1131,6 +1318,27 @@ RULES: tuple[Rule, ...] = (
         validate=_random_tail,
     ),
     Rule(
+        id="pypi-token",
+        title="PyPI API token",
+        severity=Severity.HIGH,
+        keywords=("pypi-ag",),
+        patterns=(
+            Pattern(
+                r"pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"
+                r"(?![A-Za-z0-9_-])"
+            ),
+        ),
+        what="A PyPI API token",
+        risk="anyone who reads it can publish releases of your packages, a supply-chain "
+        "attack on everyone who installs them.",
+        rotate=_rotate(
+            "delete it at pypi.org (Account settings → API tokens), then publish with a token "
+            "scoped to one project, or better with Trusted Publishing, which needs no token."
+        ),
+        refs=("https://pypi.org/help/#apitoken", "https://docs.pypi.org/trusted-publishers/"),
+        validate=_pypi_token,
+    ),
+    Rule(
         id="cloudflare-api-token",
         title="Cloudflare API token",
         severity=Severity.HIGH,
@@ -1161,16 +1369,61 @@ RULES: tuple[Rule, ...] = (
         keep=0,
     ),
     Rule(
+        id="vercel-token",
+        title="Vercel access token",
+        severity=Severity.HIGH,
+        boundary=False,  # the match starts inside a variable name
+        keywords=("vercel",),
+        patterns=(
+            _assigned(
+                r"vercel[a-z0-9_.-]{0,30}(?:token|key|secret)",
+                r"[a-z0-9]{24}(?![a-z0-9_-])",
+            ),
+            # `vercel deploy --token XXXX` in a script or a CI file.
+            Pattern(
+                r"vercel\b[^\n]{0,120}?--token[= ]+[\"']?(?P<secret>[a-z0-9]{24})(?![a-z0-9])",
+            ),
+        ),
+        what="A Vercel access token",
+        risk=(
+            "anyone who reads it can deploy to your Vercel projects, read their environment "
+            "variables (every other secret of the app) and change domains."
+        ),
+        rotate=_rotate(
+            "delete it at vercel.com/account/tokens, create a new one scoped to the team and "
+            "with an expiry, and update your CI's secret."
+        ),
+        refs=("https://vercel.com/docs/rest-api#creating-an-access-token",),
+        lowered=True,
+        validate=_mixed_case_token,
+        keep=0,
+    ),
+    Rule(
+        id="azure-storage-key",
+        title="Azure storage account key",
+        severity=Severity.CRITICAL,
+        keywords=("accountkey=",),
+        patterns=(Pattern(r"AccountKey=(?P<secret>[A-Za-z0-9+/]{86}==)"),),
+        what="An Azure storage account key",
+        risk=(
+            "anyone who reads it has full control of the storage account: every blob, queue "
+            "and table in it can be read, changed or deleted."
+        ),
+        rotate=_rotate(
+            "in the Azure portal (Storage account → Security + networking → Access keys) "
+            "rotate this key, move your app to the other key or to a SAS token or managed "
+            "identity, and check the account's activity log."
+        ),
+        refs=("https://learn.microsoft.com/azure/storage/common/storage-account-keys-manage",),
+        validate=_azure_account_key,
+        keep=0,
+    ),
+    Rule(
         id="database-url-password",
         title="Database URL with password",
         severity=Severity.HIGH,
         keywords=("://",),
-        patterns=(
-            Pattern(
-                r"://(?P<user>[^\s:/@'\"`<>{}\[\]]{0,128}):(?P<secret>[^\s@/'\"`<>{}\[\]]{1,256})"
-                r"@(?P<host>[A-Za-z0-9._\-]{1,253}|\[[0-9a-fA-F:.]+\])"
-            ),
-        ),
+        patterns=(Pattern(URL_LOGIN),),
         what="A database address with its password",
         risk=(
             "anyone who reads it can connect to your database and read, change or "
@@ -1183,6 +1436,52 @@ RULES: tuple[Rule, ...] = (
         refs=(REMOVE_FROM_HISTORY,),
         boundary=False,
         validate=_database_url,
+        keep=0,
+    ),
+    Rule(
+        id="url-password",
+        title="Password in a web address",
+        severity=Severity.HIGH,
+        keywords=("://",),
+        patterns=(Pattern(URL_LOGIN),),  # shared with database-url-password: one pass
+        what="A web address with a password in it",
+        risk=(
+            "anyone who reads it can sign in where it points (a package index, a CI server, "
+            "an internal tool) with that password."
+        ),
+        rotate=_rotate(
+            "change that account's password or revoke the token used as one, then give the "
+            "tool the credential another way (a netrc file, the tool's own keyring or an "
+            "environment variable) instead of inside the URL."
+        ),
+        refs=(REMOVE_FROM_HISTORY,),
+        boundary=False,
+        validate=_web_url_password,
+        keep=0,
+    ),
+    Rule(
+        id="django-secret-key",
+        title="Django SECRET_KEY",
+        severity=Severity.HIGH,
+        keywords=("secret_key",),
+        patterns=(
+            Pattern(f"(?P<name>(?:DJANGO_)?SECRET_KEY){ASSIGN}{VALUE}", requires=("django",)),
+        ),
+        what="Your Django SECRET_KEY",
+        risk=(
+            "anyone who reads it can forge session cookies and password-reset links, and so "
+            "sign in to your site as any user."
+        ),
+        rotate=_rotate(
+            'generate a new one (python -c "from django.core.management.utils import '
+            'get_random_secret_key as k; print(k())"), set it from an environment variable in '
+            "production, and keep the old one in SECRET_KEY_FALLBACKS only until sessions "
+            "expire (everyone is signed out once it is removed)."
+        ),
+        refs=("https://docs.djangoproject.com/en/stable/ref/settings/#secret-key",),
+        boundary=False,
+        validate=_django_secret_key,
+        in_browser=Severity.HIGH,
         keep=0,
     ),
     Rule(

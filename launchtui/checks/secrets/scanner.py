@@ -7,8 +7,14 @@ its keywords is present, and most regexes start with a literal so `re` can skip 
 the same fast search. Everything after a regex match (validators, entropy, placeholders)
 runs only on matches, which are rare.
 
-We measured a single combined keyword regex (`re.findall` over one alternation) at about a
-third of the speed of separate substring checks, so keywords are checked one by one.
+Finding which keywords occur is most of the work (every absent keyword costs a full pass).
+A single regex over all keywords ran at a third of the speed of separate substring checks:
+with no common first byte `re` tries every position. Keywords grouped by their first byte
+do better: each group's alternation starts with one literal byte, which `re` skips to
+quickly, so one pass answers for the whole group. We search a group again from the first
+hit without the keyword just found, so a present keyword costs only the text up to it.
+Measured on 29 MiB of site-packages: 0.66 s with one substring check per keyword, 0.39 s
+grouped.
 """
 
 from __future__ import annotations
@@ -156,6 +162,42 @@ class Hit:
         return f"Hit({self.rule.id}, line {self.line}, {self.redacted})"
 
 
+class _KeywordGroup:
+    """Keywords that start with the same byte, looked for together (see the module's
+    docstring for why)."""
+
+    def __init__(self, rules_by_keyword: dict[bytes, tuple[int, ...]]) -> None:
+        self.rules_by_keyword = rules_by_keyword
+        self.keywords = frozenset(rules_by_keyword)
+        # One alternation per set of keywords still unseen, made when first needed; building
+        # one twice in two threads is harmless.
+        self._alternations: dict[frozenset[bytes], re.Pattern[bytes]] = {}
+
+    def collect(self, lowered: bytes, triggered: set[int]) -> None:
+        """Add the rules of every keyword of this group that occurs in `lowered`."""
+        unseen = self.keywords
+        position = 0
+        while unseen:
+            match = self._alternation(unseen).search(lowered, position)
+            if match is None:
+                return
+            keyword = match.group()
+            triggered.update(self.rules_by_keyword[keyword])
+            unseen = unseen - {keyword}
+            # Nothing unseen occurs before this match (the search would have stopped there);
+            # another keyword may start at the same byte.
+            position = match.start()
+
+    def _alternation(self, keywords: frozenset[bytes]) -> re.Pattern[bytes]:
+        alternation = self._alternations.get(keywords)
+        if alternation is None:
+            # Longest first, so "key-" is found where "key" also starts.
+            words = sorted(keywords, key=lambda word: (-len(word), word))
+            alternation = re.compile(b"|".join(re.escape(word) for word in words))
+            self._alternations[keywords] = alternation
+        return alternation
+
+
 @dataclass(frozen=True, slots=True)
 class _CompiledPattern:
     regex: re.Pattern[bytes]
@@ -176,11 +218,25 @@ class Scanner:
         for index, rule in enumerate(rules):
             for keyword in rule.keywords:
                 by_keyword.setdefault(keyword.lower().encode(), []).append(index)
-        self._keywords = tuple((keyword, tuple(ids)) for keyword, ids in by_keyword.items())
+        by_first_byte: dict[bytes, dict[bytes, tuple[int, ...]]] = {}
+        for keyword, ids in by_keyword.items():
+            by_first_byte.setdefault(keyword[:1], {})[keyword] = tuple(ids)
+        self._keyword_groups = tuple(_KeywordGroup(group) for group in by_first_byte.values())
+        # Rules recognised by the file's path (Rails' config/master.key), not by a keyword.
+        self._path_rules = tuple(
+            (re.compile(rule.path_pattern), index)
+            for index, rule in enumerate(rules)
+            if rule.path_pattern
+        )
+        compiled_once: dict[str, re.Pattern[bytes]] = {}  # one object per distinct regex
         self._patterns = tuple(
             tuple(
                 _CompiledPattern(
-                    regex=(compiled := re.compile(pattern.regex.encode())),
+                    regex=(
+                        compiled := compiled_once.setdefault(
+                            pattern.regex, re.compile(pattern.regex.encode())
+                        )
+                    ),
                     near=tuple(word.encode() for word in pattern.near),
                     near_window=pattern.near_window,
                     requires=tuple(word.encode() for word in pattern.requires),
@@ -196,10 +252,16 @@ class Scanner:
     def triggered_rules(self, lowered: bytes) -> list[int]:
         """Indexes of rules one of whose keywords occurs in the (lowercased) text."""
         triggered: set[int] = set()
-        for keyword, rule_ids in self._keywords:
-            if keyword in lowered:
-                triggered.update(rule_ids)
+        for group in self._keyword_groups:
+            group.collect(lowered, triggered)
         return sorted(triggered)
+
+    def path_rules(self, path: str) -> list[int]:
+        """Indexes of rules that the file's path alone triggers."""
+        if not self._path_rules or not path:
+            return []
+        normalised = path.replace("\\", "/").lower()
+        return [index for regex, index in self._path_rules if regex.search(normalised)]
 
     def scan(self, content: bytes, path: str = "", kind: FileKind | None = None) -> list[Hit]:
         """Every secret in `content`, overlapping matches resolved, in file order."""
@@ -207,18 +269,28 @@ class Scanner:
             return []
         lowered = content.lower()
         rule_ids = self.triggered_rules(lowered)
+        by_path = self.path_rules(path)
+        if by_path:
+            rule_ids = sorted({*rule_ids, *by_path})
         if not rule_ids:
             return []
         if kind is None:
             kind = file_kind(path)
         hits: list[Hit] = []
+        # Rules that share a regex (Stripe's and Clerk's keys, a JWT and Supabase's, database
+        # and web URLs with a password) run it once per text and judge the same matches.
+        matches: dict[tuple[int, bool], list[re.Match[bytes]]] = {}
         for rule_id in rule_ids:
             rule = self.rules[rule_id]
             text = lowered if rule.lowered else content
             for pattern in self._patterns[rule_id]:
                 if pattern.requires and not any(word in lowered for word in pattern.requires):
                     continue
-                for match in pattern.regex.finditer(text):
+                key = (id(pattern.regex), rule.lowered)
+                found = matches.get(key)
+                if found is None:
+                    found = matches[key] = list(pattern.regex.finditer(text))
+                for match in found:
                     hit = self._judge(rule, pattern, match, content, lowered, path, kind)
                     if hit is not None:
                         hits.append(hit)
