@@ -95,8 +95,26 @@ async def test_two_spf_records_fail_and_the_record_checks_stand_aside(audit_cont
 async def test_spf_syntax_error_fails_and_names_the_bad_term(audit_context):
     finding = await only_finding("email.spf", await audit_context("spf-syntax.test"))
     assert finding.status is Status.FAIL
-    assert "incldue:_spf.mailer.test" in finding.detail
+    assert "incldue:_spf.mailer.test" in finding.summary  # what is wrong, up front
     assert finding.evidence["problems"]
+
+
+async def test_an_invisible_character_in_spf_is_shown_and_pointed_at(audit_context):
+    finding = await only_finding("email.spf", await audit_context("spf-invisible.test"))
+    assert finding.status is Status.FAIL
+    assert r'"\ra:mta.spfchain.test"' in finding.summary
+    assert "a carriage return (U+000D) at character 1" in finding.summary
+    assert "not a known SPF mechanism" not in finding.summary
+
+
+async def test_a_redirect_to_the_domain_itself_by_macro_is_followed(audit_context):
+    context = await audit_context("spf-macro.test")
+    decided = await only_finding("email.spf.all", context)
+    assert decided.status is Status.PASS
+    assert decided.evidence["decided_by"] == "_spf.spf-macro.test"
+    lookups = await only_finding("email.spf.lookups", context)
+    assert lookups.status is Status.PASS
+    assert "redirect:_spf.spf-macro.test" in lookups.evidence["by_include"]
 
 
 # -- email.spf.lookups ------------------------------------------------------------
@@ -249,6 +267,27 @@ async def test_missing_dmarc_fails_in_scope_and_is_skipped_out_of_scope(audit_co
     assert "_dmarc.noauth.test" in finding.fix
     context = await audit_context("noauth.test", email_in_scope=False)
     assert (await only_finding("email.dmarc", context)).status is Status.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("domain", "published", "problem"),
+    [
+        ("dmarc-nosemicolon.test", "v=DMARC1 p=none", "not separated by semicolons"),
+        ("dmarc-misspelt.test", "v=DAMRC1; p=none", "must be exactly v=DMARC1"),
+        ("dmarc-order.test", "p=none; v=DMARC1", "must be the first tag"),
+    ],
+)
+async def test_a_published_but_malformed_dmarc_record_is_reported_as_found(
+    audit_context, domain, published, problem
+):
+    finding = await only_finding("email.dmarc", await audit_context(domain))
+    assert finding.status is Status.FAIL
+    assert f'A TXT record was found at _dmarc.{domain} ("{published}")' in finding.summary
+    assert problem in finding.summary
+    assert "publish one" not in finding.summary.lower()
+    assert finding.fix == f'Replace the TXT record at _dmarc.{domain} with "v=DMARC1; p=none".'
+    policy = await only_finding("email.dmarc.policy", await audit_context(domain))
+    assert "no DMARC record receivers would use" in policy.summary
 
 
 async def test_two_dmarc_records_fail(audit_context):

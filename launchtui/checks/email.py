@@ -22,11 +22,17 @@ from typing import Any
 from ..context import CheckContext
 from ..findings import Finding, Severity, Status
 from ..parsers.dkim import parse_dkim_key, parse_tag_list
-from ..parsers.dmarc import DmarcRecord, parse_dmarc
+from ..parsers.dmarc import (
+    DmarcRecord,
+    diagnose_skipped_record,
+    is_dmarc_attempt,
+    parse_dmarc,
+)
 from ..parsers.spf import (
     DNS_LOOKUP_LIMIT,
     SpfRecord,
     SpfTerm,
+    expand_domain_macros,
     join_txt_strings,
     parse_spf,
     pick_spf_records,
@@ -194,10 +200,11 @@ async def check_spf_record(context: CheckContext) -> list[Finding]:
                 apex,
                 Status.FAIL,
                 f"{apex}'s SPF record has a mistake, so receivers reject the whole record and "
-                "your mail gets no SPF protection.",
-                detail="\n".join(record.problems),
+                f"your mail gets no SPF protection: {record.problems[0]}",
+                detail="\n".join(record.problems[1:]),
                 evidence=evidence,
-                fix="Correct the record as described, then re-run this check.",
+                fix=f"Correct the TXT record at {apex} term by term as listed (each sentence "
+                "names the term and what is wrong with it), then re-run this check.",
                 refs=(f"{RFC7208}#section-4.6", f"{RFC7208}#section-12"),
             )
         ]
@@ -377,15 +384,17 @@ async def _examine_record(resolver: Resolver, branch: _SpfBranch, record: SpfRec
         for term in terms
         if term.name in ("include", "redirect") and term.value
     ]
+    # Terms whose name is known without a message (plain, or only %{d} macros).
     probed = [
-        term
+        (term, target)
         for term in terms
-        if term.name in ("a", "mx", "exists") and "%" not in (term.value or "")
+        if term.name in ("a", "mx", "exists")
+        and (target := expand_domain_macros(term.value or branch.domain, branch.domain))
     ]
     results = await asyncio.gather(
-        *(_term_lookup(resolver, term, term.value or branch.domain) for term in probed)
+        *(_term_lookup(resolver, term, target) for term, target in probed)
     )
-    for term, answers in zip(probed, results, strict=True):
+    for (term, _target), answers in zip(probed, results, strict=True):
         if any(answer.records for answer in answers):
             if term.name == "mx":
                 branch.mx_address_lookups[_term_text(term)] = len(answers[0].records)
@@ -438,14 +447,18 @@ async def _walk_spf(resolver: Resolver, apex: str, record: SpfRecord) -> _SpfBra
         known = root.total
         opened: list[_SpfBranch] = []
         for parent in level:
-            for via, domain in parent.to_follow:
+            for via, written in parent.to_follow:
+                # %{d} is the domain whose record this is: known without a message.
+                domain = expand_domain_macros(written, parent.domain) or written
                 child = _SpfBranch(domain, via, (*parent.path, domain))
                 parent.children.append(child)
                 if domain in parent.path:
                     child.loop = True
                     child.problem = "loops back to " + " -> ".join(child.path)
                 elif "%" in domain:
-                    child.not_followed = "uses a macro, so it depends on the sender"
+                    child.not_followed = (
+                        f"{written} uses a macro that depends on the sender of each message"
+                    )
                 elif known > MAX_LOOKUPS_FOLLOWED:
                     child.not_followed = "not followed: the limit is already far exceeded"
                 else:
@@ -612,15 +625,17 @@ async def check_spf_all(context: CheckContext) -> list[Finding]:
     chain = [apex]
     # RFC 7208 §6.1: without "all", redirect= hands the decision to another domain's record.
     while record.all_qualifier is None and record.redirect is not None:
-        target = record.redirect
-        if "%" in target:
+        # %{d} is the domain whose record this is; other macros need a real message.
+        target = expand_domain_macros(record.redirect, chain[-1])
+        if target is None:
             return [
                 SPF_ALL.finding(
                     apex,
                     Status.SKIPPED,
-                    f"{apex}'s SPF redirect ({target}) depends on the sender, so we cannot "
-                    "tell which record decides.",
+                    f"{apex}'s SPF redirect ({record.redirect}) uses a macro that depends on "
+                    "the sender of each message, so we cannot tell which record decides.",
                     severity=Severity.INFO,
+                    evidence={"redirect": record.redirect},
                 )
             ]
         if target in chain or len(chain) > MAX_REDIRECTS_FOLLOWED:
@@ -705,18 +720,24 @@ def _judge_all(apex: str, qualifier: str | None, chain: list[str]) -> Finding:
 # -- email.dmarc ------------------------------------------------------------------
 
 
-async def _dmarc_texts(resolver: Resolver, apex: str) -> tuple[Answer, list[str]]:
+async def _dmarc_texts(resolver: Resolver, apex: str) -> tuple[Answer, list[str], list[str]]:
+    """The DMARC records at _dmarc.<apex>, and the TXT records there that were meant as one
+    but that receivers skip (no `v=DMARC1` first)."""
     answer, texts = await _txt_texts(resolver, f"_dmarc.{apex}")
-    return answer, [text for text in texts if _DMARC_START.match(text)]
+    records = [text for text in texts if _DMARC_START.match(text)]
+    skipped = [text for text in texts if text not in records and is_dmarc_attempt(text)]
+    return answer, records, skipped
 
 
 @register(DMARC)
 async def check_dmarc_record(context: CheckContext) -> list[Finding]:
     apex = context.apex
-    answer, records = await _dmarc_texts(context.resolver, apex)
+    answer, records, skipped = await _dmarc_texts(context.resolver, apex)
     evidence: dict[str, Any] = {"name": f"_dmarc.{apex}", "records": records}
     if answer.outcome.is_failure:
         return [DMARC.finding(apex, Status.ERROR, answer.describe(), evidence=evidence)]
+    if not records and skipped:
+        return [_unusable_dmarc(apex, skipped, evidence)]
     if not records:
         return [_missing_dmarc(context, evidence)]
     if len(records) > 1:
@@ -763,6 +784,27 @@ async def check_dmarc_record(context: CheckContext) -> list[Finding]:
     return [
         DMARC.finding(apex, Status.PASS, f"{apex} has one valid DMARC record.", evidence=evidence)
     ]
+
+
+def _unusable_dmarc(apex: str, skipped: list[str], evidence: dict[str, Any]) -> Finding:
+    """A record was published but is not a DMARC record to receivers: say it was found, what
+    is wrong with it, and the record it should be."""
+    misfit = diagnose_skipped_record(skipped[0])
+    fix = (
+        f'Replace the TXT record at _dmarc.{apex} with "{misfit.corrected}".'
+        if misfit.corrected
+        else f'Replace the TXT record at _dmarc.{apex} with one that starts "v=DMARC1; p=".'
+    )
+    return DMARC.finding(
+        apex,
+        Status.FAIL,
+        f'A TXT record was found at _dmarc.{apex} ("{skipped[0]}"), but receivers do not read '
+        f"it as DMARC, so you have no DMARC protection: {misfit.problem}",
+        detail="\n".join(f"Also at _dmarc.{apex}: {text}" for text in skipped[1:]),
+        evidence={**evidence, "skipped_records": skipped, "corrected": misfit.corrected},
+        fix=fix,
+        refs=(f"{RFC7489}#section-6.6.3",),
+    )
 
 
 def _missing_dmarc(context: CheckContext, evidence: dict[str, Any]) -> Finding:
@@ -818,12 +860,13 @@ def _dmarc_advice_beyond_policy(record: DmarcRecord) -> list[str]:
 
 async def _single_dmarc(context: CheckContext, spec: CheckSpec) -> DmarcRecord | Finding:
     """The apex's one valid DMARC record, or the finding that says why there is none to judge."""
-    answer, records = await _dmarc_texts(context.resolver, context.apex)
+    answer, records, skipped = await _dmarc_texts(context.resolver, context.apex)
     if answer.outcome.is_failure:
         return spec.finding(context.apex, Status.ERROR, answer.describe())
     record = parse_dmarc(records[0]) if len(records) == 1 else None
     if record is None or not record.valid:
-        reason = "no DMARC record" if not records else "no DMARC record receivers would use"
+        usable = records or skipped
+        reason = "no DMARC record" if not usable else "no DMARC record receivers would use"
         return spec.finding(
             context.apex,
             Status.SKIPPED,

@@ -197,6 +197,15 @@ def _plant_spf_cases(world: World) -> None:
     many_mx.add(*(f"@ MX {index} mta{index}" for index in range(11)))
     many_mx.add(*(f"mta{index} A 192.0.2.{30 + index}" for index in range(11)))
     _mail_zone(world, "spf-redirect.test", spf="v=spf1 redirect=_spf.mailer.test")
+    # A carriage return pasted before a term (zone-file escape \013): invisible in most
+    # editors, fatal to the record.
+    _mail_zone(world, "spf-invisible.test", spf=None).add(
+        '@ TXT "v=spf1 \\013a:mta.spfchain.test -all"'
+    )
+    # %{d} is the domain itself, so the redirect can be followed without a message.
+    _mail_zone(world, "spf-macro.test", spf="v=spf1 redirect=_spf.%{d}").add(
+        f"_spf {txt('v=spf1 ip4:192.0.2.0/24 -all')}"
+    )
     _mail_zone(world, "plusall.test", spf="v=spf1 ip4:192.0.2.0/24 +all")
     _mail_zone(world, "neutralall.test", spf="v=spf1 ip4:192.0.2.0/24 ?all")
     _mail_zone(world, "noall.test", spf="v=spf1 ip4:192.0.2.0/24")
@@ -221,6 +230,10 @@ def _plant_dmarc_cases(world: World) -> None:
         dmarc="v=DMARC1; p=quarantine; pct=25; rua=mailto:d@dmarc-pct.test",
     )
     _mail_zone(world, "dmarc-norua.test", dmarc="v=DMARC1; p=reject")
+    # Published, but receivers skip each of these: they are not DMARC records to them.
+    _mail_zone(world, "dmarc-nosemicolon.test", dmarc="v=DMARC1 p=none")
+    _mail_zone(world, "dmarc-misspelt.test", dmarc="v=DAMRC1; p=none")
+    _mail_zone(world, "dmarc-order.test", dmarc="p=none; v=DMARC1")
     # Reports to another domain need that domain's consent (RFC 7489 §7.1):
     # reports.test gives it to dmarc-authorized.test but not to dmarc-foreign.test.
     _new_zone(

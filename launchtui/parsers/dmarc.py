@@ -156,6 +156,53 @@ def parse_dmarc(text: str) -> DmarcRecord:
     )
 
 
+# A TXT record at _dmarc.<domain> that names DMARC or sets a policy was meant as one.
+_MEANT_AS_DMARC = re.compile(r"dmarc|(?:^|[;\s])p\s*=", re.IGNORECASE)
+_LOOSE_TAG = re.compile(r"([A-Za-z]+)\s*=\s*([^;\s]+)")
+_STARTS_WITH_VERSION = re.compile(r"\s*v\s*=\s*dmarc1\b", re.IGNORECASE)
+
+
+def is_dmarc_attempt(text: str) -> bool:
+    """Whether a TXT record that is not a DMARC record (receivers skip it) was meant as one."""
+    return bool(_MEANT_AS_DMARC.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Misfit:
+    """Why receivers skip a record meant as DMARC, and the record it should have been."""
+
+    problem: str
+    corrected: str | None  # None when the record holds nothing to build one from
+
+
+def diagnose_skipped_record(text: str) -> Misfit:
+    """For a TXT record at _dmarc that does not start with `v=DMARC1;` (RFC 7489 §6.6.3
+    makes receivers skip it): what is wrong, in one sentence, and the corrected record."""
+    tags = [(name.lower(), value) for name, value in _LOOSE_TAG.findall(text)]
+    kept = [(name, value) for name, value in tags if name != "v"]
+    kept.sort(key=lambda tag: tag[0] != "p")  # p= right after the version (RFC 7489 §6.3)
+    corrected = "; ".join(["v=DMARC1", *(f"{name}={value}" for name, value in kept)])
+    version = next((value for name, value in tags if name == "v"), None)
+    if _STARTS_WITH_VERSION.match(text) and ";" not in text:
+        problem = (
+            "Its tags are not separated by semicolons, so receivers read the version as "
+            f'"{text.split("=", 1)[1].strip()}" and skip the record.'
+        )
+    elif tags and tags[0][0] != "v" and version is not None:
+        problem = (
+            "v=DMARC1 must be the first tag; receivers skip a record that starts with "
+            f"{tags[0][0]}=."
+        )
+    elif version is not None and version.upper() != DMARC_VERSION:
+        problem = (
+            f"It starts with v={version}, but the version must be exactly v=DMARC1; receivers "
+            "skip the record."
+        )
+    else:
+        problem = "It does not start with v=DMARC1, so receivers skip it."
+    return Misfit(problem, corrected if kept else None)
+
+
 def _version_problems(tag_list: TagList) -> list[str]:
     """v=DMARC1 must be the first tag (RFC 7489 §6.3), written exactly so (its ABNF
     spells the letters case-sensitively); otherwise receivers skip the record."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -182,6 +183,9 @@ def parse_spf(text: str) -> SpfRecord:
 
 def _not_spf_problems(text: str) -> tuple[str, ...]:
     problems = ['This is not an SPF record: it must start with "v=spf1" followed by a space.']
+    hidden = invisible_characters(text[:40])
+    if hidden:
+        problems.append(_invisible_problem(text[:40].split(" ", 1)[0] or text[:40], hidden))
     if not text.isascii():
         problems.append(
             "It contains characters that are not plain ASCII (often a pasted curly quote or "
@@ -190,7 +194,71 @@ def _not_spf_problems(text: str) -> tuple[str, ...]:
     return tuple(problems)
 
 
+# Names for the characters people paste by accident; others get their Unicode name.
+_CHARACTER_NAMES = {
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a carriage return",
+    "\x00": "a NUL byte",
+    "\u00a0": "a non-breaking space",
+    "\u00ad": "a soft hyphen",
+    "\u200b": "a zero-width space",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u2060": "a word joiner",
+    "\ufeff": "a byte-order mark",
+    "\ufffd": "bytes that are not text",
+}
+
+
+def invisible_characters(text: str) -> list[tuple[int, str]]:
+    """(position, character) of every character a person cannot see or tell from a space:
+    controls, format characters (zero-width space, byte-order mark), spaces other than
+    the ASCII one, and the replacement character for bytes that were not UTF-8."""
+    return [
+        (index, char)
+        for index, char in enumerate(text)
+        if char == "\ufffd" or (char != " " and unicodedata.category(char)[0] in "CZ")
+    ]
+
+
+def escaped(text: str) -> str:
+    """`text` with its invisible characters written as escapes (\r, \x00, \u200b)."""
+    hidden = {index for index, _char in invisible_characters(text)}
+    return "".join(_escape(char) if index in hidden else char for index, char in enumerate(text))
+
+
+def _escape(char: str) -> str:
+    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+    if char in named:
+        return named[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def _character_name(char: str) -> str:
+    known = _CHARACTER_NAMES.get(char)
+    if known:
+        return f"{known} (U+{ord(char):04X})"
+    name = unicodedata.name(char, "").lower()
+    return f"{'the character ' + name if name else 'an invisible control character'} " + (
+        f"(U+{ord(char):04X})"
+    )
+
+
+def _invisible_problem(word: str, hidden: list[tuple[int, str]]) -> str:
+    position, char = hidden[0]
+    more = f" and {len(hidden) - 1} more" if len(hidden) > 1 else ""
+    return (
+        f'"{escaped(word)}" contains {_character_name(char)} at character {position + 1}'
+        f"{more}, which you cannot see but receivers read, so they reject the whole record. "
+        "Retype the term by hand, or delete that character in your DNS provider's editor."
+    )
+
+
 def _parse_term(word: str) -> SpfTerm:
+    hidden = invisible_characters(word)
+    if hidden:
+        raise _BadTerm(_invisible_problem(word, hidden))
     modifier = _MODIFIER.fullmatch(word)
     if modifier:
         return _parse_modifier(modifier.group(1).lower(), modifier.group(2), word)
@@ -304,6 +372,47 @@ def _domain_spec_error(spec: str) -> str | None:
     if "%" not in spec and any(not label or len(label) > 63 for label in labels):
         return f'"{spec}" has an empty or over-long part between dots'
     return None
+
+
+def expand_domain_macros(spec: str, domain: str) -> str | None:
+    """`spec` with the macros the domain alone determines expanded, or None when it needs
+    something only a real message has (the sender, its address, HELO name).
+
+    RFC 7208 §7: %{d} is the domain whose record is being evaluated, so `redirect=_spf.%{d}`
+    or `include:%{d2}.relay.example` can be followed without a message; %%, %_ and %-
+    are a literal "%", space and "%20". Transformers (§7.3) apply: digits keep that many
+    rightmost parts, "r" reverses, and delimiters other than "." split the value.
+    """
+    if "%" not in spec:
+        return spec
+    expanded: list[str] = []
+    position = 0
+    while position < len(spec):
+        char = spec[position]
+        if char != "%":
+            expanded.append(char)
+            position += 1
+            continue
+        escape = spec[position + 1 : position + 2]
+        if escape in ("%", "_", "-"):
+            expanded.append({"%": "%", "_": " ", "-": "%20"}[escape])
+            position += 2
+            continue
+        macro = _MACRO_EXPAND.match(spec, position)
+        if macro is None or macro.group(1).lower() != "d":
+            return None
+        expanded.append(_transform(domain, macro.group(2), macro.group(3), macro.group(4)))
+        position = macro.end()
+    return "".join(expanded)
+
+
+def _transform(value: str, digits: str, reverse: str, delimiters: str) -> str:
+    parts = re.split("[" + re.escape(delimiters or ".") + "]", value)
+    if reverse:
+        parts.reverse()
+    if digits and int(digits) < len(parts):
+        parts = parts[len(parts) - int(digits) :]
+    return ".".join(parts)
 
 
 def _ends_with_macro(spec: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from launchtui.parsers.dmarc import parse_dmarc
+from launchtui.parsers.dmarc import diagnose_skipped_record, is_dmarc_attempt, parse_dmarc
 from launchtui.parsers.spf import join_txt_strings
 
 # RFC 7489 Appendix B.2.
@@ -311,3 +311,30 @@ def test_mailto_scheme_is_case_insensitive() -> None:
 def test_hostile_input_does_not_raise(text: str) -> None:
     record = parse_dmarc(text)
     assert record.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("v=DMARC1 p=none", "not separated by semicolons"),
+        ("v=DAMRC1; p=none", "must be exactly v=DMARC1"),
+        ("p=none; v=DMARC1", "must be the first tag"),
+        ("p=none; rua=mailto:d@example.com", "does not start with v=DMARC1"),
+    ],
+)
+def test_a_record_receivers_skip_is_diagnosed_and_corrected(text: str, phrase: str) -> None:
+    assert is_dmarc_attempt(text)
+    misfit = diagnose_skipped_record(text)
+    assert phrase in misfit.problem
+    assert misfit.corrected is not None and misfit.corrected.startswith("v=DMARC1; p=none")
+    assert parse_dmarc(misfit.corrected).valid
+
+
+def test_the_correction_keeps_every_tag_with_p_first() -> None:
+    misfit = diagnose_skipped_record("rua=mailto:d@example.com; p=reject; v=DMARC1")
+    assert misfit.corrected == "v=DMARC1; p=reject; rua=mailto:d@example.com"
+
+
+def test_unrelated_txt_records_are_not_taken_for_dmarc() -> None:
+    assert not is_dmarc_attempt("google-site-verification=abc123")
+    assert not is_dmarc_attempt("v=spf1 -all")

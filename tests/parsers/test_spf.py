@@ -6,6 +6,9 @@ import pytest
 
 from launchtui.parsers.spf import (
     SpfTerm,
+    escaped,
+    expand_domain_macros,
+    invisible_characters,
     is_spf_record,
     join_txt_strings,
     parse_spf,
@@ -417,3 +420,52 @@ def test_join_txt_strings_keeps_non_ascii_visible_for_the_parser() -> None:
 def test_join_txt_strings_of_nothing_is_empty() -> None:
     assert join_txt_strings([]) == ""
     assert join_txt_strings([b""]) == ""
+
+
+@pytest.mark.parametrize(
+    ("term", "shown", "named"),
+    [
+        ("a:example.net\x80", r'"a:example.net\x80"', "U+0080"),
+        ("\ra:example.net", r'"\ra:example.net"', "a carriage return"),
+        ("a:exa\x00mple.net", r'"a:exa\x00mple.net"', "a NUL byte"),
+        ("include:_spf.\u200bgoogle.com", r'"include:_spf.\u200bgoogle.com"', "zero-width space"),
+    ],
+)
+def test_invisible_characters_are_shown_escaped_and_pointed_at(
+    term: str, shown: str, named: str
+) -> None:
+    record = parse_spf(f"v=spf1 {term} -all")
+    assert record.is_permerror
+    [problem] = [p for p in record.problems if shown in p]
+    assert named in problem
+    assert "at character" in problem
+    assert "is not a known SPF mechanism" not in problem
+
+
+def test_escaping_leaves_visible_text_alone() -> None:
+    assert escaped("include:exa\u00efmple.com") == "include:exa\u00efmple.com"
+    assert escaped("a\tb\r\n") == r"a\tb\r\n"
+    assert invisible_characters("v=spf1 mx -all") == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "domain", "expanded"),
+    [
+        ("_spf.%{d}", "example.com", "_spf.example.com"),
+        ("%{d2}.relay.example", "mail.example.com", "example.com.relay.example"),
+        ("%{dr}.rev.example", "a.b.example", "example.b.a.rev.example"),
+        ("%{d1r}.x.example", "a.b.example", "a.x.example"),
+        ("%{d-}.x.example", "my-shop.example", "my.shop.example.x.example"),
+        ("100%%.example", "example.com", "100%.example"),
+        ("plain.example", "example.com", "plain.example"),
+    ],
+)
+def test_macros_the_domain_alone_determines_are_expanded(
+    spec: str, domain: str, expanded: str
+) -> None:
+    assert expand_domain_macros(spec, domain) == expanded
+
+
+@pytest.mark.parametrize("spec", ["%{i}.x.example", "%{s}", "%{o}.x", "%{l}.%{d}", "%{h}"])
+def test_macros_that_need_a_message_are_not_expanded(spec: str) -> None:
+    assert expand_domain_macros(spec, "example.com") is None
