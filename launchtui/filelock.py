@@ -24,6 +24,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 STALE_SECONDS = 120.0
+TIMEOUT_ENV = "LAUNCHTUI_LOCK_TIMEOUT"  # seconds to wait for another writer (default 30)
 _POLL_SECONDS = 0.02
 
 _held: dict[Path, int] = {}  # lock files this process holds, with how many times
@@ -40,11 +41,14 @@ def lock_path_for(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, timeout: float = 30.0, exclusive_file: bool = False) -> Iterator[None]:
+def locked(
+    path: Path, *, timeout: float | None = None, exclusive_file: bool = False
+) -> Iterator[None]:
     """Hold the lock of `path` for the block; re-entrant within one process.
 
     `exclusive_file` uses the `O_EXCL` lock file even where `flock` exists (tests).
     """
+    timeout = _default_timeout() if timeout is None else timeout
     lock_file = lock_path_for(path)
     with _held_guard:
         if _held.get(lock_file):
@@ -72,6 +76,14 @@ def locked(path: Path, *, timeout: float = 30.0, exclusive_file: bool = False) -
         with _held_guard:
             _held.pop(lock_file, None)
         release()
+
+
+def _default_timeout() -> float:
+    try:
+        seconds = float(os.environ.get(TIMEOUT_ENV, "30"))
+    except ValueError:
+        return 30.0
+    return seconds if 0 < seconds < 3600 else 30.0
 
 
 def _lock_with_flock(lock_file: Path, path: Path, timeout: float):
