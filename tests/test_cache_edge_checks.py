@@ -38,8 +38,12 @@ async def test_no_cdn_in_front_warns(audit_context):
 
 
 async def test_staging_and_local_urls_in_production_html_fail(audit_context):
-    [finding] = await findings_of("deploy.staging-leak", await audit_context("bad.test"))
+    findings = by_target(await findings_of("deploy.staging-leak", await audit_context("bad.test")))
+    finding = findings["https://bad.test/"]
     assert finding.status is Status.FAIL
+    # Beside it, each clean page and script gets its own pass.
+    assert findings["https://admin.bad.test/"].status is Status.PASS
+    assert findings["https://bad.test/static/app.js"].status is Status.PASS
     assert set(finding.evidence["references"]) == {
         "http://localhost:3000",
         "https://staging.bad.test",

@@ -96,3 +96,23 @@ async def test_a_failed_fetch_is_never_called_a_pass(audit_context):
     # https://app.bad.test/ fails TLS: nothing was followed, so nothing is claimed.
     assert findings["https://app.bad.test/"].status is Status.SKIPPED
     assert "certificate" in findings["https://app.bad.test/"].summary
+
+
+async def test_a_host_without_records_gets_a_ttl_note_not_silence(audit_context):
+    findings = by_target(await findings_of("dns.ttl", await audit_context("bad.test")))
+    missing = findings["www.bad.test A"]
+    assert missing.status is Status.SKIPPED
+    assert "no A record" in missing.summary
+    assert findings["admin.bad.test A"].status is Status.WARN
+
+
+async def test_a_route_listed_twice_is_never_loaded_past_the_login_budget(audit_context):
+    routes = [
+        Route("open-login", "https://perf.test/open-login", kind="auth"),
+        Route("sign-in page", "https://perf.test/open-login", kind="page"),
+    ]
+    context = await audit_context("perf.test", routes=routes, active_probes=True, timeout=3.0)
+    by_route = {f.evidence["route"]: f for f in await findings_of("perf.latency", context)}
+    assert by_route["sign-in page"].status is Status.SKIPPED
+    assert "listed as a login route" in by_route["sign-in page"].summary
+    assert by_route["open-login"].status is Status.PASS

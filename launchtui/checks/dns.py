@@ -469,7 +469,23 @@ async def check_ttls(context: CheckContext) -> list[Finding]:
     lookups += [(context.apex, "MX"), (context.apex, "NS")]
     answers = await asyncio.gather(*(context.resolver.lookup(n, t) for n, t in lookups))
     findings = [_judge_ttl(answer) for answer in answers if answer.ttl is not None]
+    # Every host gets a verdict: one without an address has no TTL to judge, and says so.
+    for answer in answers[: len(context.hosts)]:
+        if answer.ttl is None:
+            findings.append(_no_ttl(answer))
     return findings or [TTL.finding(context.apex, Status.SKIPPED, "No records to judge TTLs on.")]
+
+
+def _no_ttl(answer: Answer) -> Finding:
+    target = f"{answer.name} {answer.rdtype}"
+    if answer.outcome.is_failure:
+        return TTL.finding(target, Status.ERROR, answer.describe())
+    return TTL.finding(
+        target,
+        Status.SKIPPED,
+        f"{answer.name} has no {answer.rdtype} record, so there is no TTL to judge "
+        "(see dns.resolves).",
+    )
 
 
 def _judge_ttl(answer: Answer) -> Finding:

@@ -11,7 +11,7 @@ from ..context import CheckContext
 from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch, Hop
 from ..net.page import first_party_assets
-from .http import landing_pages
+from .http import landing_pages, not_answered
 from .registry import CheckSpec, register
 
 CDN = CheckSpec("edge.cdn", "security", "CDN / WAF in front", Severity.MEDIUM)
@@ -129,8 +129,10 @@ async def page_and_scripts(context: CheckContext) -> list[tuple[str, Fetch]]:
 async def check_staging_leak(context: CheckContext) -> list[Finding]:
     documents = await page_and_scripts(context)
     findings = []
+    clean = []
     for url, fetch in documents:
         if not fetch.ok:
+            findings.append(not_answered(STAGING_LEAK, url, fetch, "what it refers to"))
             continue
         found = sorted(
             {
@@ -140,7 +142,9 @@ async def check_staging_leak(context: CheckContext) -> list[Finding]:
             }
         )
         found = [ref for ref in found if not _is_own_production(ref, context)]
-        if found:
+        if not found:
+            clean.append(url)
+        else:
             findings.append(
                 STAGING_LEAK.finding(
                     url,
@@ -152,19 +156,24 @@ async def check_staging_leak(context: CheckContext) -> list[Finding]:
                     "the build for localhost, staging and preview URLs before deploying.",
                 )
             )
-    if findings:
-        return findings
     if not documents:
         return [STAGING_LEAK.finding(context.apex, Status.SKIPPED, "No page answered.")]
-    return [
+    if clean and not findings:
+        return [
+            STAGING_LEAK.finding(
+                context.apex,
+                Status.PASS,
+                f"The {len(clean)} page(s) and scripts checked mention no staging, preview or "
+                "local addresses.",
+                evidence={"checked": clean},
+            )
+        ]
+    # Beside a leaking page, each clean one says so itself: the report shows what was read.
+    return findings + [
         STAGING_LEAK.finding(
-            context.apex,
-            Status.PASS,
-            f"The {len(documents)} page(s) and "
-            "scripts checked mention no staging, preview or local "
-            "addresses.",
-            evidence={"checked": [u for u, _ in documents]},
+            url, Status.PASS, f"{url} mentions no staging, preview or local addresses."
         )
+        for url in clean
     ]
 
 

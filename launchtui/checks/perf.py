@@ -290,7 +290,11 @@ def plan_for(limits: ProbeLimits, route_count: int) -> LoadPlan:
 async def _measure_all(context: CheckContext, state: _ProbeState) -> list[RouteMeasurement]:
     limits = limits_for(context)
     deadline = time.perf_counter() + limits.run_time_cap_s
-    loadable = [route for route in context.routes if _may_load(route) and route.kind != "auth"]
+    loadable = [
+        route
+        for route in context.routes
+        if _may_load(route) and not context.http.budget.is_guarded(route.url)
+    ]
     turns = asyncio.Semaphore(limits.parallel_routes)
 
     async def one(route: Route) -> RouteMeasurement:
@@ -301,6 +305,12 @@ async def _measure_all(context: CheckContext, state: _ProbeState) -> list[RouteM
                 measurement,
                 not_measured=f"{route.method.upper()} changes data, so launchtui does not send "
                 "it repeatedly; time it with a test account instead.",
+            )
+        if route.kind != "auth" and context.http.budget.is_guarded(route.url):
+            return replace(
+                measurement,
+                not_measured="the same URL is listed as a login route, whose requests are "
+                "limited; its timing is reported there.",
             )
         if route.kind == "auth":
             burst = await burst_for(context, route)
