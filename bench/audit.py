@@ -1,4 +1,4 @@
-"""Benchmark: does a full `check` of a domain run its hosts concurrently? (issue 3)
+"""Benchmark: does a full `check` of a domain run its hosts concurrently?
 
 A lab domain, bench.test, with nine hosts (the apex, www and the seven common
 subdomains the zero-config audit discovers) is served by nginx with every HTTP
@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/secrets.py (the name issue 5 asks for) would shadow the standard library's
+# bench/secrets.py (named for what it measures) would shadow the standard library's
 # `secrets` for scripts run from this folder: take the folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/secrets.py (the name issue 5 asks for) would shadow the standard library's
+# bench/secrets.py (named for what it measures) would shadow the standard library's
 # `secrets` for scripts run from this folder: take the folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 

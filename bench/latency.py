@@ -1,4 +1,4 @@
-"""Benchmark: does launchtui measure p95 the way an established load tool does? (issue 4)
+"""Benchmark: does launchtui measure p95 the way an established load tool does?
 
 On the planted lab's perf.test, the same route is measured by wrk (Debian `wrk`) and by
 launchtui's own perf.latency check, at the same request count and the same average
@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/secrets.py (the name issue 5 asks for) would shadow the standard library's
+# bench/secrets.py (named for what it measures) would shadow the standard library's
 # `secrets` for scripts run from this folder: take the folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 

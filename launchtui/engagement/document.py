@@ -72,6 +72,7 @@ from .model import (
 )
 from .secrets import FIELDS as SECRET_FIELDS
 from .secrets import (
+    MAX_ROTATION_DAYS,
     Secret,
     secret_from_table,
     secret_row,
@@ -780,6 +781,10 @@ class Engagement:
         """Validate an entry on its way in, and refuse anything that looks like a value."""
         where = Where(self.path, f"secrets[{index}]", error_type=EngagementError)
         checked = secret_from_table(Table(secret_row(secret), where, unknown="allow"))
+        if secret.rotation_days is not None and secret.rotation_days > MAX_ROTATION_DAYS:
+            raise where.at("rotation_days").error(
+                f"at most {MAX_ROTATION_DAYS} days (ten years); rotate more often than that"
+            )
         lookalike = value_lookalike_field(secret)
         if lookalike:
             raise where.error(

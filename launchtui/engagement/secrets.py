@@ -166,9 +166,9 @@ def secret_from_table(table: Table) -> Secret:
         reference=reference,
         owner=table.string("owner", ""),
         last_rotated=table.date("last_rotated"),
-        rotation_days=table.optional_integer(
-            "rotation_days", minimum=1, maximum=MAX_ROTATION_DAYS, unit="days"
-        ),
+        # No upper bound when reading: a hand-edited huge period is tolerated (never due);
+        # new values are held to MAX_ROTATION_DAYS on the way in.
+        rotation_days=table.optional_integer("rotation_days", minimum=1, unit="days"),
         used_by=table.strings("used_by", example='["api", "worker"]'),
         exposed_since=table.moment("exposed_since"),
         exposed_by_fingerprint=fingerprint,
