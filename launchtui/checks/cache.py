@@ -67,7 +67,7 @@ async def check_private_leak(context: CheckContext) -> list[Finding]:
     for url, fetch in starts.items():
         final = fetch.final if fetch.ok else None
         if final is None:
-            judged[url] = not_answered(PRIVATE_LEAK, url, fetch, "its caching")
+            judged[url] = not_answered(PRIVATE_LEAK, url, fetch)
         else:
             private = final.url in private_urls or url in private_urls
             judged.setdefault(final.url, judge_private_leak(final, private))

@@ -132,7 +132,7 @@ async def check_staging_leak(context: CheckContext) -> list[Finding]:
     clean = []
     for url, fetch in documents:
         if not fetch.ok:
-            findings.append(not_answered(STAGING_LEAK, url, fetch, "what it refers to"))
+            findings.append(not_answered(STAGING_LEAK, url, fetch))
             continue
         found = sorted(
             {

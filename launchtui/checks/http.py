@@ -67,12 +67,14 @@ async def landing_pages(context: CheckContext) -> list[Fetch]:
     return list(pages.values())
 
 
-def not_answered(spec: CheckSpec, url: str, fetch: Fetch, what: str) -> Finding:
-    """The verdict for a URL that gave no answer to judge: skipped, with why."""
+def not_answered(spec: CheckSpec, target: str, fetch: Fetch) -> Finding:
+    """The verdict for a target that gave no answer to judge: skipped, with why. Every
+    check words it the same way, so a report shows one note for all the checks it stopped."""
+    reason = fetch.error or f"{fetch.start_url} gave no answer."
     return spec.finding(
-        url,
+        target,
         Status.SKIPPED,
-        f"{url} did not answer, so {what} could not be judged: {fetch.error or 'no answer'}",
+        f"Not judged: {reason}",
         evidence={"error": fetch.error, "error_kind": fetch.error_kind},
     )
 
@@ -270,7 +272,7 @@ def judge_loop(url: str, fetch: Fetch) -> Finding:
             fix="Redirect straight to the final URL in one step.",
         )
     if fetch.error_kind in NO_CHAIN_TO_JUDGE:
-        return not_answered(REDIRECT_LOOP, url, fetch, "its redirects")
+        return not_answered(REDIRECT_LOOP, url, fetch)
     return REDIRECT_LOOP.finding(
         url, Status.PASS, f"{url} does not loop.", evidence={"hops": len(fetch.hops)}
     )
@@ -296,7 +298,7 @@ def judge_chain(url: str, fetch: Fetch) -> Finding:
             evidence=evidence,
         )
     if fetch.error_kind in NO_CHAIN_TO_JUDGE:
-        return not_answered(REDIRECT_CHAIN, url, fetch, "its redirects")
+        return not_answered(REDIRECT_CHAIN, url, fetch)
     if fetch.error_kind == "bad-scheme":
         target = fetch.final.location if fetch.final else ""
         return REDIRECT_CHAIN.finding(
@@ -357,12 +359,7 @@ async def check_hsts(context: CheckContext) -> list[Finding]:
 def judge_hsts(host: str, fetch: Fetch) -> Finding:
     first = fetch.first
     if first is None:
-        return HSTS.finding(
-            host,
-            Status.SKIPPED,
-            f"https://{host} did not answer, so HSTS could not be read (see the tls.* findings).",
-            evidence={"error": fetch.error},
-        )
+        return not_answered(HSTS, host, fetch)
     value = first.header("strict-transport-security")
     fix = (
         "Send Strict-Transport-Security: max-age=31536000; includeSubDomains on every "
@@ -430,7 +427,7 @@ async def check_security_headers(context: CheckContext) -> list[Finding]:
             judged.setdefault(page.url, judge_headers(page))
         else:
             url = f"https://{host}/"
-            judged[url] = not_answered(HEADERS, url, fetch, "its security headers")
+            judged[url] = not_answered(HEADERS, url, fetch)
     return list(judged.values()) or [
         HEADERS.finding(
             context.apex, Status.SKIPPED, "No host has an address, so no headers could be read."
@@ -498,9 +495,7 @@ async def check_banners(context: CheckContext) -> list[Finding]:
         hops = hops_by_host.get(host, [])
         if not hops:
             findings.append(
-                BANNER.finding(
-                    host, Status.SKIPPED, f"{host} did not answer, so its headers were not read."
-                )
+                not_answered(BANNER, host, await context.http.fetch(f"https://{host}/"))
             )
             continue
         leaks: dict[tuple[str, str], Finding] = {}
@@ -559,12 +554,7 @@ async def check_cors(context: CheckContext) -> list[Finding]:
 
 def judge_cors_on(url: str, fetch: Fetch) -> Finding:
     if fetch.final is None:
-        return CORS.finding(
-            url,
-            Status.SKIPPED,
-            f"{url} did not answer, so CORS could not be probed.",
-            evidence={"error": fetch.error},
-        )
+        return not_answered(CORS, url, fetch)
     verdict = judge_cors(FOREIGN_ORIGIN, fetch.final.header_map)
     evidence = {
         "sent_origin": FOREIGN_ORIGIN,
@@ -625,7 +615,7 @@ async def check_cookies(context: CheckContext) -> list[Finding]:
         if host not in with_cookies and host in context.host_names
     ]
     silent = [
-        COOKIES.finding(host, Status.SKIPPED, f"{host} did not answer, so no cookies were read.")
+        not_answered(COOKIES, host, await context.http.fetch(f"https://{host}/"))
         for host in hosts
         if host not in answered
     ]

@@ -47,6 +47,9 @@ class Item:
         """Where this applies, when neither the summary nor the report's own target (the
         domain in its title) already says it: "" otherwise."""
         targets = self.targets
+        if len(self.checks) > 1:
+            # Checks name their targets differently (a host, a URL): list the hosts.
+            targets = list(dict.fromkeys(target_host(target) for target in targets))
         if len(targets) > 1:
             return ", ".join(targets)
         if targets and targets[0] != report_target and targets[0] not in self.lead.summary:
@@ -63,14 +66,13 @@ def target_host(target: str) -> str:
 
 
 def _template(text: str, target: str) -> str:
-    """`text` with its own target (and that target's host) blanked out, so findings that
-    differ only in which host they name compare equal."""
-    for name in dict.fromkeys((target, target_host(target))):
-        if name:
-            # Not inside a longer name: "bad.test" must not match in "auth.bad.test".
-            pattern = rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)"
-            text = re.sub(pattern, _PLACEHOLDER, text)
-    return text
+    """`text` with its target's host blanked out, so findings that differ only in which
+    host they name compare equal (whether the target is `a.example` or `https://a.example/`)."""
+    host = target_host(target)
+    if not host:
+        return text
+    # Not inside a longer name: "bad.test" must not match in "auth.bad.test".
+    return re.sub(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.\w)", _PLACEHOLDER, text)
 
 
 def _sameness(finding: Finding, *, across_checks: bool = False) -> tuple[object, ...]:
