@@ -391,14 +391,23 @@ def generic_value_ok(value: str, kind: str) -> bool:
 # -- validators ----------------------------------------------------------------------------
 
 
-def _aws_access_key(candidate: Candidate) -> Verdict | None:
-    if candidate.value.startswith("ASIA"):
-        return Verdict(
-            severity=Severity.HIGH,
-            note="It is a temporary (STS) key id: it expires, but its session token may be "
-            "next to it.",
-        )
-    return ACCEPT
+def _milder_when(prefix: str, severity: Severity, note: str) -> Validator:
+    """A validator that accepts every match and rates those starting with `prefix` lower:
+    the same vendor's weaker kind of key (a temporary one, a test environment's)."""
+
+    def validate(candidate: Candidate) -> Verdict | None:
+        if candidate.value.startswith(prefix):
+            return Verdict(severity=severity, note=note)
+        return ACCEPT
+
+    return validate
+
+
+_aws_access_key = _milder_when(
+    "ASIA",
+    Severity.HIGH,
+    "It is a temporary (STS) key id: it expires, but its session token may be next to it.",
+)
 
 
 def _aws_secret_key(candidate: Candidate) -> Verdict | None:
@@ -688,13 +697,11 @@ def _generic_secret(candidate: Candidate) -> Verdict | None:
     return ACCEPT
 
 
-def _pypi_token(candidate: Candidate) -> Verdict | None:
-    if candidate.value.startswith("pypi-AgENdGVzdC5weXBpLm9yZw"):
-        return Verdict(
-            severity=Severity.MEDIUM,
-            note="It is a token for test.pypi.org, the practice index, not pypi.org itself.",
-        )
-    return ACCEPT
+_pypi_token = _milder_when(
+    "pypi-AgENdGVzdC5weXBpLm9yZw",  # base64 of the test.pypi.org location
+    Severity.MEDIUM,
+    "It is a token for test.pypi.org, the practice index, not pypi.org itself.",
+)
 
 
 def _near_clerk(candidate: Candidate) -> bool:
@@ -717,16 +724,18 @@ def _stripe_secret(candidate: Candidate) -> Verdict | None:
     )
 
 
+_clerk_instance = _milder_when(
+    "sk_test_",
+    Severity.MEDIUM,
+    "It is a development-instance key: its users are test users, but anyone who reads it "
+    "can manage them.",
+)
+
+
 def _clerk_secret(candidate: Candidate) -> Verdict | None:
     if not candidate.value.startswith("sk_") or not _near_clerk(candidate):
         return None
-    if candidate.value.startswith("sk_test_"):
-        return Verdict(
-            severity=Severity.MEDIUM,
-            note="It is a development-instance key: its users are test users, but anyone who "
-            "reads it can manage them.",
-        )
-    return ACCEPT
+    return _clerk_instance(candidate)
 
 
 def _django_secret_key(candidate: Candidate) -> Verdict | None:
