@@ -187,7 +187,7 @@ async def check_sourcemaps(context: CheckContext) -> list[Finding]:
     scripts = [
         (url, fetch)
         for url, fetch in await page_and_scripts(context)
-        if fetch.ok and fetch.final and url.split("?")[0].endswith((".js", ".mjs"))
+        if url.split("?")[0].endswith((".js", ".mjs"))
     ]
     if not scripts:
         return [
@@ -195,7 +195,10 @@ async def check_sourcemaps(context: CheckContext) -> list[Finding]:
                 context.apex, Status.SKIPPED, "The landing pages load no first-party scripts."
             )
         ]
-    return list(await asyncio.gather(*(_judge_script(context, url, f) for url, f in scripts)))
+    loaded = [(url, fetch) for url, fetch in scripts if fetch.ok and fetch.final]
+    judged = await asyncio.gather(*(_judge_script(context, url, f) for url, f in loaded))
+    unjudged = [not_answered(SOURCEMAPS, url, f) for url, f in scripts if (url, f) not in loaded]
+    return [*judged, *unjudged]
 
 
 async def _judge_script(context: CheckContext, url: str, fetch: Fetch) -> Finding:
