@@ -36,8 +36,13 @@ CLI, APP = Actor("bench-cli", "cli"), Actor("bench-app", "app")
 
 
 def fresh(folder: Path, name: str) -> Path:
+    """A realistic engagement: a dozen owners and secrets and a long change log."""
     path = folder / f"{name}.toml"
-    Engagement.new(path, apex="acme.test", actor=APP).save()
+    engagement = Engagement.new(path, apex="acme.test", actor=APP)
+    for number in range(12):
+        engagement.add_owner(Owner(f"account {number}", "Provider", f"Person {number}"))
+        engagement.add_secret(Secret(f"KEY_{number}", reference=f"op://Ops/key{number}/value"))
+    engagement.save()
     return path
 
 
@@ -66,29 +71,37 @@ def add_secret(path: Path, name: str):
 
 
 def cli_pairs(folder: Path, pairs: int) -> tuple[int, float]:
-    path = fresh(folder, "pairs")
+    """Each pair on its own copy of the engagement, so every pair costs the same."""
+    template = fresh(folder, "template").read_bytes()
     began = time.perf_counter()
-    failed = 0
+    lost = 0
     for pair in range(pairs):
-        pids = [forked(add_secret(path, f"K{pair}A")), forked(add_secret(path, f"K{pair}B"))]
-        failed += sum(reaped(pid) != 0 for pid in pids)
-    kept = {secret.name for secret in Engagement.load(path).secrets}
-    return 2 * pairs - len(kept) + failed, time.perf_counter() - began
+        path = folder / f"pair-{pair}.toml"
+        path.write_bytes(template)
+        pids = [forked(add_secret(path, "PAIR_A")), forked(add_secret(path, "PAIR_B"))]
+        failed = sum(reaped(pid) != 0 for pid in pids)
+        names = {secret.name for secret in Engagement.load(path).secrets}
+        lost += failed + 2 - len(names & {"PAIR_A", "PAIR_B"})
+    return lost, time.perf_counter() - began
 
 
 def app_plus_cli(folder: Path, rounds: int) -> tuple[int, int]:
-    path = fresh(folder, "app")
-    app = Engagement.load(path, actor=APP)
-    conflicts = 0
+    """The open app (loaded before the CLI edit) saves while a CLI writer is at work."""
+    template = fresh(folder, "template").read_bytes()
+    lost = conflicts = 0
     for turn in range(rounds):
-        pid = forked(add_secret(path, f"C{turn}"))
-        app.add_owner(Owner("dns", "Cloudflare", f"owner {turn}"))
+        path = folder / f"app-{turn}.toml"
+        path.write_bytes(template)
+        app = Engagement.load(path, actor=APP)
+        pid = forked(add_secret(path, "FROM_CLI"))
+        app.add_owner(Owner("dns", "Cloudflare", "From the app"))
         conflicts += len(app.save().conflicts)
         reaped(pid)
         if app.changed_on_disk():
             app.reload()
-    final = Engagement.load(path)
-    lost = (rounds - len(final.secrets)) + (rounds - len(final.owners))
+        final = Engagement.load(path)
+        lost += "FROM_CLI" not in {secret.name for secret in final.secrets}
+        lost += "From the app" not in {owner.owner for owner in final.owners}
     return lost, conflicts
 
 
@@ -106,7 +119,8 @@ def real_commands(folder: Path, pairs: int) -> int:
         ]
         for process in running:
             process.wait()
-    return 2 * pairs - len(Engagement.load(path).secrets)
+    ours = {f"S{pair}{side}" for pair in range(pairs) for side in "AB"}
+    return len(ours - {secret.name for secret in Engagement.load(path).secrets})
 
 
 def kills(folder: Path, count: int) -> tuple[int, int, int]:

@@ -479,8 +479,9 @@ def _stderr_progress():
     return show
 
 
+from .cli_export import export  # noqa: E402  (`launchtui export …`)
 from .cli_history import history, log, operator  # noqa: E402  (`launchtui log …`)
 from .cli_secrets import secrets  # noqa: E402  (`launchtui secrets …`)
 
-for command in (secrets, log, history, operator):
+for command in (secrets, log, history, operator, export):
     main.add_command(command)

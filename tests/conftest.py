@@ -19,6 +19,16 @@ from launchtui.lab.planted import build_planted_world
 from launchtui.resolver import Resolver, parse_nameserver
 
 REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def golden(name: str, text: str) -> str:
+    """The golden copy of `text`; `LAUNCHTUI_UPDATE_GOLDEN=1` rewrites it (read the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("LAUNCHTUI_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -209,7 +209,7 @@ def test_the_change_log_records_each_kind_of_edit_with_its_author(tmp_path):
         ("deploy", "Added environment: staging — https://staging.acme.test."),
         ("handover", "Added secret: STRIPE_SECRET_KEY (prod), lives at op://Ops/Stripe/key."),
         ("handover", "Rotated STRIPE_SECRET_KEY (prod)."),
-        ("dns", "Ticked “Registrar account has 2FA”."),
+        ("dns", "Ticked: “Registrar account has 2FA”."),
         ("dns", "Edited the notes of dns."),
         ("dns", "Accepted the risk of dns.ttl on *: moving next week"),
         ("", "DNS servers to ask set to 1.1.1.1."),
@@ -268,7 +268,7 @@ def test_history_pins_by_number_and_log_filters_by_stage(tmp_path):
     dns = json.loads(
         run_launchtui("log", str(made.path), "--stage", "dns", "--format", "json").stdout
     )
-    assert [entry["what"] for entry in dns] == ["Ticked “registrar-2fa”."]
+    assert [entry["what"] for entry in dns] == ["Ticked: “registrar-2fa”."]
     assert dns[0]["who"] == "dana" and dns[0]["via"] == "app"
 
 

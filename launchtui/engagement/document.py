@@ -60,8 +60,11 @@ from .merge import merge_into
 from .model import (
     HTTP_METHODS,
     SUBDOMAIN_ROLES,
+    Backup,
     ChecklistMark,
+    Deploy,
     Environment,
+    Monitoring,
     Owner,
     Route,
     Subdomain,
@@ -85,8 +88,11 @@ SCHEMA_VERSION = 2
 MAX_FILE_BYTES = 16 * 2**20
 
 _TOP_KEYS = ("schema", "id", "product", "profile", "runbook", "repo", "created",
-             "sprint_started", "domain", "email", "deploy", "routes", "environments",
-             "owners", "secrets", "stages", "suppressions", "history")  # fmt: skip
+             "sprint_started", "domain", "email", "deploy", "backup", "monitoring", "routes",
+             "environments", "owners", "secrets", "stages", "suppressions", "history")  # fmt: skip
+_DEPLOY_KEYS = ("provider", "how", "rollback", "last_good", "who")
+_BACKUP_KEYS = ("what", "schedule", "restore", "tested")
+_MONITORING_KEYS = ("service", "alerts_to")
 _DOMAIN_KEYS = ("apex", "canonical", "nameservers", "ca_bundle", "subdomains")
 _ROUTE_KEYS = ("kind", "method", "budget_ms")
 _OWNER_KEYS = ("provider", "owner", "contact", "two_factor", "recovery")
@@ -310,6 +316,9 @@ class Engagement:
             lambda: self.routes,
             lambda: self.environments,
             lambda: self.owners,
+            lambda: self.deploy,
+            lambda: self.backup,
+            lambda: self.monitoring,
             lambda: self.secrets,
             lambda: self.suppressions,
             lambda: self.checklist_marks(),
@@ -448,6 +457,34 @@ class Engagement:
             Environment(row.string("name"), row.string("url", ""), row.string("notes", ""))
             for row in self._rows("environments", ("name",), ("url", "notes"))
         ]
+
+    @property
+    def deploy(self) -> Deploy:
+        table = self._top().table("deploy", (), _DEPLOY_KEYS, missing_ok=True, unknown="typos")
+        return Deploy(
+            provider=table.string("provider", ""),
+            how=table.string("how", ""),
+            rollback=table.strings("rollback", example='["Open Deployments", "Promote …"]'),
+            last_good=table.string("last_good", ""),
+            who=table.string("who", ""),
+        )
+
+    @property
+    def backup(self) -> Backup:
+        table = self._top().table("backup", (), _BACKUP_KEYS, missing_ok=True, unknown="typos")
+        return Backup(
+            what=table.string("what", ""),
+            schedule=table.string("schedule", ""),
+            restore=table.strings("restore", example='["Open the console", "Restore …"]'),
+            tested=table.date("tested"),
+        )
+
+    @property
+    def monitoring(self) -> Monitoring:
+        table = self._top().table(
+            "monitoring", (), _MONITORING_KEYS, missing_ok=True, unknown="typos"
+        )
+        return Monitoring(table.string("service", ""), table.string("alerts_to", ""))
 
     @property
     def owners(self) -> list[Owner]:
@@ -598,10 +635,39 @@ class Engagement:
             doc["profile"] = profile.strip()
             self.log(f"Profile set to {profile.strip()}.")
 
+    def set_deploy(self, deploy: Deploy) -> None:
+        """How production deploys and rolls back; empty fields are left out of the file."""
+        self._set_section("deploy", _section_values(deploy), "How production deploys", "deploy")
+
+    def set_backup(self, backup: Backup) -> None:
+        self._set_section("backup", _section_values(backup), "The backups", "handover")
+
+    def set_monitoring(self, monitoring: Monitoring) -> None:
+        self._set_section("monitoring", _section_values(monitoring), "Who is alerted", "monitoring")
+
+    def _set_section(self, key: str, values: dict[str, Any], said: str, stage: str) -> None:
+        current = self.data.get(key, {})
+        if _plain(current) == values or (not current and not values):
+            return
+        table = tomlkit.table()
+        for name, value in values.items():
+            table.add(name, value)
+        table.add(tomlkit.nl())
+        document = self._editable()
+        if key in document:
+            document[key] = table
+        else:
+            insert_section(document, key, table)
+        self.log(f"{said}: recorded.", stage=stage)
+
     # -- changing: lists ----------------------------------------------------------------
 
     def add_subdomain(self, name: str, role: str = "") -> Subdomain:
         host = parse_domain(host_under(self.apex, name)).name
+        if host == self.apex:  # an empty name or "@" would list the apex as its own subdomain
+            raise EngagementError(
+                "A subdomain needs a name such as app or api; the apex is always checked."
+            )
         label = host.removesuffix("." + self.apex)
         role = role or (label if label in SUBDOMAIN_ROLES else "other")
         if role not in SUBDOMAIN_ROLES:
@@ -801,7 +867,7 @@ class Engagement:
         mark.update({"done": done, "by": self.actor.who, "at": _now()})
         checklist[item] = mark
         verb = "Ticked" if done else "Unticked"
-        self.log(f"{verb} “{label or item}”.", stage=stage)
+        self.log(f"{verb}: “{label or item}”.", stage=stage)
 
     def set_notes(self, stage: str, text: str) -> None:
         """Replace a stage's notes; a burst of typing is one line in the change log."""
@@ -1021,16 +1087,21 @@ def _locking(path: Path):
 
     @contextlib.contextmanager
     def hold() -> Iterator[None]:
-        try:
-            with locked(path):
-                yield
-        except LockTimeout as exc:
-            raise EngagementError(str(exc)) from None
-        except PermissionError as exc:
-            raise EngagementError(
-                f"cannot save {path}: no permission to write in {Path(path).resolve().parent} "
-                f"({exc.strerror}); nothing was changed."
-            ) from None
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(locked(path))
+            except LockTimeout as exc:
+                raise EngagementError(str(exc)) from None
+            except PermissionError as exc:
+                raise EngagementError(
+                    f"cannot save {path}: no permission to write in "
+                    f"{Path(path).resolve().parent} ({exc.strerror}); nothing was changed."
+                ) from None
+            except OSError as exc:  # a read-only or full disk, a name too long for it
+                raise EngagementError(
+                    f"cannot save {path}: {exc.strerror or exc}; nothing was changed."
+                ) from None
+            yield
 
     return hold()
 
@@ -1097,6 +1168,20 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 def _new_changes(before: Sequence[Change], after: Sequence[Change]) -> list[Change]:
     known = {change.line() for change in before}
     return [change for change in after if change.line() not in known]
+
+
+def _section_values(entry: Any) -> dict[str, Any]:
+    """A section's keys for `entry` (a dataclass), empty ones left out, lists as lists."""
+    values = {}
+    for name in entry.__dataclass_fields__:
+        value = getattr(entry, name)
+        if isinstance(value, tuple):
+            value = [item for item in value if item.strip()]
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in ("", None, []):
+            values[name] = value
+    return values
 
 
 def _require_route(route: Route) -> None:

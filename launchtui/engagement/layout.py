@@ -17,6 +17,8 @@ SECTION_ORDER = (
     "domain",
     "email",
     "deploy",
+    "backup",
+    "monitoring",
     "routes",
     "environments",
     "owners",

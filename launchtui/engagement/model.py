@@ -113,6 +113,47 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression])
 
 
 @dataclass(frozen=True, slots=True)
+class Deploy:
+    """How production is deployed and rolled back, written down during the sprint."""
+
+    provider: str = ""  # where it is hosted: Vercel, Render, Fly, a VPS…
+    how: str = ""  # how a deploy happens, in a sentence
+    rollback: tuple[str, ...] = ()  # the steps, in order
+    last_good: str = ""  # the last release known to work
+    who: str = ""  # who can deploy and roll back
+
+    @property
+    def recorded(self) -> bool:
+        return any((self.provider, self.how, self.rollback, self.last_good, self.who))
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    """What is backed up, how often, and how a restore goes."""
+
+    what: str = ""
+    schedule: str = ""
+    restore: tuple[str, ...] = ()  # the steps, in order
+    tested: dt.date | None = None  # when a restore was last tried for real
+
+    @property
+    def recorded(self) -> bool:
+        return any((self.what, self.schedule, self.restore, self.tested))
+
+
+@dataclass(frozen=True, slots=True)
+class Monitoring:
+    """Who is told when production breaks, and by what."""
+
+    service: str = ""  # the uptime service: Better Stack, UptimeRobot, Gatus…
+    alerts_to: str = ""  # people and channels that get the alert
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.service or self.alerts_to)
+
+
+@dataclass(frozen=True, slots=True)
 class ChecklistMark:
     done: bool
     by: str = ""
