@@ -102,31 +102,23 @@ def export(
 
 
 def _context(path: Path, template_dir: Path | None) -> ExportContext:
-    from .audit import CheckRequestError, runbook_named
-    from .checks import all_checks
     from .cli import fail_usage
     from .engagement import Engagement, EngagementError
     from .handover.documents import ExportContext
     from .handover.plain import PlainLanguageError
-    from .runbook import RunbookError, load_profiles
+    from .runbook import RunbookError, load_profiles, runbook_by_id
     from .settings import operator_name
 
     try:
         engagement = Engagement.load(path)
-        runbook = runbook_named(engagement.runbook)
+        runbook = runbook_by_id(engagement.runbook)
         profile = load_profiles().get(engagement.profile)
-    except (EngagementError, CheckRequestError, RunbookError) as exc:
+    except (EngagementError, RunbookError) as exc:
         fail_usage(str(exc))
-    units = {
-        (spec.id, metric): unit
-        for spec in all_checks().values()
-        for metric, unit in spec.metrics.items()
-    }
     context = ExportContext(
         engagement,
         runbook,
         profile,
-        units,
         prepared=dt.datetime.now(dt.UTC),
         prepared_by=operator_name(),
         template_dir=template_dir,

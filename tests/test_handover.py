@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from launchtui.audit import runbook_named
-from launchtui.checks import all_checks
 from launchtui.engagement import Engagement, Route, Secret
 from launchtui.handover.changes import moved_enough
 from launchtui.handover.documents import RENDERERS, ExportContext, render
@@ -31,7 +30,6 @@ from .conftest import golden, run_launchtui
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handover"
 PREPARED = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
-UNITS = {(s.id, m): u for s in all_checks().values() for m, u in s.metrics.items()}
 
 
 def fixture(tmp_path: Path, name: str) -> Path:
@@ -46,7 +44,6 @@ def context_for(path: Path, **settings) -> ExportContext:
         engagement,
         runbook_named(engagement.runbook),
         load_profiles().get(engagement.profile),
-        UNITS,
         prepared=PREPARED,
         prepared_by="Dana Whitfield",
         system_fonts=settings.pop("system_fonts", False),

@@ -44,7 +44,6 @@ class ExportContext:
     engagement: Engagement
     runbook: Runbook
     profile: Profile | None
-    units: dict[tuple[str, str], str]  # (check, metric) -> unit, from the checks' specs
     prepared: dt.datetime
     prepared_by: str
     template_dir: Path | None = None
@@ -70,6 +69,18 @@ class ExportContext:
             prepared=self.prepared,
             prepared_by=self.prepared_by,
         )
+
+    @cached_property
+    def units(self) -> dict[tuple[str, str], str]:
+        """(check, metric) -> unit, as the checks declare them; loading the checks takes
+        half a second, so only the documents that compare numbers pay for it."""
+        from ..checks import all_checks
+
+        return {
+            (spec.id, metric): unit
+            for spec in all_checks().values()
+            for metric, unit in spec.metrics.items()
+        }
 
     @cached_property
     def changes(self) -> WhatChanged:
