@@ -7,7 +7,9 @@ stays parseable. Exit codes are a contract with CI scripts (see `ExitCode`).
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import stat
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -20,6 +22,7 @@ from .findings import Severity
 
 if TYPE_CHECKING:
     from .engagement import Engagement, Route, RunRecord
+    from .output import Output
     from .runbook import Profile
 
 
@@ -41,8 +44,10 @@ def format_option(*formats: str):
 
 OUTPUT_OPTION = click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report here instead of stdout.",
+    type=click.Path(allow_dash=True),
+    metavar="FILE",
+    help="Write the report here instead of stdout (- is stdout). A file is replaced "
+    "atomically; a device or pipe is written in place, never replaced.",
 )
 FAIL_ON_OPTION = click.option(
     "--fail-on",
@@ -51,6 +56,17 @@ FAIL_ON_OPTION = click.option(
     show_default=True,
     help="Exit 1 when a finding at or above this severity fails.",
 )
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange lets `nan` through (every comparison with it is false); a time
+    limit or a size of nan would then disable the limit or crash far from the option."""
+
+    def convert(self, value, param, context):
+        number = super().convert(value, param, context)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number.", param, context)
+        return number
 
 
 def fail_usage(message: str) -> NoReturn:
@@ -167,7 +183,7 @@ def init(
     from .engagement import Engagement, EngagementError
     from .runbook import RunbookError, default_profile_id, load_profiles
 
-    if file.exists() and not force:
+    if _mode_of(file) is not None and not force:
         fail_usage(f"{file} already exists; pass --force to replace it (a .bak is kept).")
     try:
         known = load_profiles()
@@ -245,7 +261,7 @@ def _route_option(entry: str, profile: Profile) -> Route:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1, 600),
+    type=FiniteFloatRange(0.1, 600),
     default=10.0,
     show_default=True,
     help="Seconds per network operation.",
@@ -268,7 +284,7 @@ def check(
     target: str,
     stages: tuple[str, ...],
     output_format: str,
-    output: Path | None,
+    output: str | None,
     nameservers: tuple[str, ...],
     ca_bundle: Path | None,
     timeout: float,
@@ -290,10 +306,9 @@ def check(
         timeout=timeout,
         active_probes=not no_active_probes,
     )
-    if output is not None:
-        _require_writable(output)
-        if Path(target).exists() and output.resolve() == Path(target).resolve():
-            fail_usage(f"--output {output} is the engagement file itself; pick another file.")
+    destination = _output_or_fail(output)
+    if destination.overwrites(Path(target)):
+        fail_usage(f"--output {output} is the engagement file itself; pick another file.")
     try:
         outcome = asyncio.run(run_check_request(request, progress=_stderr_progress()))
     except CheckRequestError as exc:
@@ -305,12 +320,12 @@ def check(
         _file_the_run(outcome.engagement, outcome.record)
     from .export import render
 
-    color = output is None and output_format == "text" and sys.stdout.isatty()
+    color = destination.to_stdout and output_format == "text" and sys.stdout.isatty()
     artifact = target if target.lower().endswith(".toml") else None
     text = render(
         report, output_format, color=color, width=_width(), artifact=artifact, verbose=verbose
     )
-    _emit(text, output)
+    _emit(text, destination)
     threshold = Severity(fail_on)
     failed = any(finding.fails_at(threshold) for finding in report.findings)
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
@@ -352,7 +367,7 @@ def _file_the_run(engagement: Engagement, record: RunRecord) -> None:
 @FAIL_ON_OPTION
 @click.option(
     "--max-file-size",
-    type=click.FloatRange(0.1, 1024),
+    type=FiniteFloatRange(0.1, 1024),
     default=2.0,
     show_default=True,
     metavar="MIB",
@@ -367,7 +382,7 @@ def scan(
     path: Path,
     history: bool,
     output_format: str,
-    output: Path | None,
+    output: str | None,
     ignore_file: Path | None,
     fail_on: str,
     engagement: Path | None,
@@ -375,10 +390,11 @@ def scan(
 ) -> None:
     """Find leaked secrets in PATH (working tree, build output, and with --history every
     commit). Findings show a redacted prefix, the length and a fingerprint, never a value."""
-    if not path.is_dir():
+    if not _is_folder(path):
         fail_usage(f"{path} is not a folder.")
-    if output is not None:
-        _require_writable(output)
+    if ignore_file is not None:
+        _require_ignore_file(ignore_file)
+    destination = _output_or_fail(output)
     inventory_owner = _engagement_for_exposure(engagement) if engagement else None
     import datetime as dt
 
@@ -400,14 +416,14 @@ def scan(
         f"{len(scanned.skipped)} skipped",
         err=True,
     )
-    if inventory_owner is not None:
-        _mark_exposed(inventory_owner, scanned.findings)
     from .export import Report, render
 
     report = Report(
         str(path), started, finished, scanned.findings, {"security": "Secrets in code and history"}
     )
-    _emit(render(report, output_format, width=_width()), output)
+    _emit(render(report, output_format, width=_width()), destination)
+    if inventory_owner is not None:
+        _mark_exposed(inventory_owner, scanned.findings)
     failed = any(f.fails_at(Severity(fail_on)) for f in scanned.findings)
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
@@ -437,21 +453,50 @@ def _mark_exposed(engagement: Engagement, findings) -> None:
         click.echo(f"launchtui: marked exposed in {engagement.path}: {names}", err=True)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from .atomic import write_atomically
+def _output_or_fail(output: str | None) -> Output:
+    """Check `--output` before the run, so a long run is not wasted on a bad path."""
+    from .output import OutputError, output_to
 
-        write_atomically(output, text.encode("utf-8"))
+    try:
+        return output_to(output)
+    except OutputError as exc:
+        fail_usage(str(exc))
 
 
-def _require_writable(output: Path) -> None:
-    directory = output.resolve().parent
-    if not directory.is_dir():
-        fail_usage(f"cannot write {output}: folder {directory} does not exist.")
-    if not os.access(directory, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
-        fail_usage(f"cannot write {output}: permission denied.")
+def _emit(text: str, destination: Output) -> None:
+    from .output import OutputError, write_output
+
+    try:
+        write_output(destination, text.encode("utf-8"))
+    except OutputError as exc:
+        fail_usage(str(exc))
+
+
+def _mode_of(path: Path) -> int | None:
+    """What `path` is (its st_mode), or None when there is nothing the system can find
+    there; unlike Path.exists(), a name over 255 bytes is not an exception."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def _is_folder(path: Path) -> bool:
+    mode = _mode_of(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+def _require_ignore_file(path: Path) -> None:
+    """An ignore file the user named must be there: a typo would silently accept nothing,
+    and a pipe or device would hang the scan."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        fail_usage(f"--ignore-file {path}: {exc.strerror or exc}.")
+    if not stat.S_ISREG(mode):
+        fail_usage(f"--ignore-file {path}: not a regular file.")
+    if not os.access(path, os.R_OK):
+        fail_usage(f"--ignore-file {path}: permission denied.")
 
 
 def _width() -> int:
