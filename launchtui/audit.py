@@ -7,10 +7,13 @@ read, checks are chosen and suppressions applied is one code path.
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cabundle import ca_bundle_problem
 from .checks import CheckSpec, all_checks
 from .context import CheckContext, context_for_domain, context_for_engagement
 from .domains import DomainError, parse_domain
@@ -193,9 +196,17 @@ def engagement_context(
     timeout: float,
     active_probes: bool,
 ) -> CheckContext:
-    """Command-line settings win over the engagement's own."""
-    resolver = _resolver(nameservers or engagement.nameservers, timeout)
-    bundle = _require_bundle(ca_bundle or engagement.ca_bundle)
+    """Command-line settings win over the engagement's own; a bad one is blamed on where it
+    came from (the flag, or the file's key)."""
+    in_file = f"{engagement.path}: domain"
+    if nameservers:
+        resolver = _resolver(nameservers, timeout)
+    else:
+        resolver = _resolver(engagement.nameservers, timeout, blame=f"{in_file}.nameservers")
+    if ca_bundle is not None:
+        bundle = _require_bundle(ca_bundle)
+    else:
+        bundle = _require_bundle(engagement.ca_bundle, blame=f"{in_file}.ca_bundle")
     profile = load_profiles().get(engagement.profile)
     return context_for_engagement(
         engagement,
@@ -209,7 +220,7 @@ def engagement_context(
 
 def _engagement_or_none(target: str) -> Engagement | None:
     path = Path(target)
-    if path.suffix.lower() == ".toml" or path.is_file():
+    if path.suffix.lower() == ".toml" or _is_file_like(path):
         try:
             return Engagement.load(path)
         except EngagementError as exc:
@@ -234,15 +245,36 @@ async def _domain_context(request: CheckRequest) -> CheckContext:
     )
 
 
-def _resolver(nameserver_texts: list[str], timeout: float) -> Resolver:
+def _is_file_like(path: Path) -> bool:
+    """Something other than a folder is there, to read as an engagement (the loader then
+    refuses a pipe or a device plainly). A folder named like the domain is not one, and a
+    name the system cannot even look up (over 255 bytes) is a domain to refuse as such."""
     try:
-        nameservers = [parse_nameserver(text) for text in nameserver_texts]
-    except ValueError as exc:
-        raise CheckRequestError(f"--nameserver: {exc}") from None
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _resolver(nameserver_texts: list[str], timeout: float, *, blame: str = "") -> Resolver:
+    """`blame` names the engagement key the servers came from; otherwise the flag did."""
+    nameservers = []
+    for index, text in enumerate(nameserver_texts):
+        try:
+            nameservers.append(parse_nameserver(text))
+        except ValueError as exc:
+            if blame:  # never repeat a value from the file (it may be anything pasted there)
+                raise CheckRequestError(
+                    f"{blame}[{index}]: expected an IP address or IP:PORT, e.g. 1.1.1.1"
+                ) from None
+            raise CheckRequestError(f"--nameserver: {exc}") from None
     return Resolver(nameservers, timeout=timeout)
 
 
-def _require_bundle(bundle: Path | None) -> Path | None:
-    if bundle is not None and not bundle.is_file():
-        raise CheckRequestError(f"--ca-bundle: {bundle} is not a readable file.")
+def _require_bundle(bundle: Path | None, *, blame: str = "") -> Path | None:
+    """Refuse a CA bundle TLS cannot use before any check runs; `blame` as for `_resolver`."""
+    if bundle is None:
+        return None
+    problem = ca_bundle_problem(bundle)
+    if problem is not None:
+        raise CheckRequestError(f"{blame or '--ca-bundle'}: {bundle}: {problem}.")
     return bundle
