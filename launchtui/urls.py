@@ -19,12 +19,18 @@ _SECRET_NAME = re.compile(
 )
 
 
+# A URL inside free text (a finding's summary, a note): scheme://, up to a space or quote.
+_URL_IN_TEXT = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
+# What precedes the host, when the URL is too broken to parse (`https://u:pw@[bad`).
+_USERINFO = re.compile(r"(?<=//)[^/?#\s]*@")
+
+
 def redact_url(url: str) -> str:
     """`url` with any password in it and secret-looking query values replaced."""
     try:
         parts = urlsplit(url)
-    except ValueError:
-        return url
+    except ValueError:  # unparseable, but it may still carry a password: drop all userinfo
+        return _USERINFO.sub(f"{REDACTED}@", url)
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")
@@ -41,3 +47,10 @@ def redact_url(url: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_urls_in(text: str) -> str:
+    """`text` with every URL in it redacted as `redact_url` does; other words untouched."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text)
