@@ -196,6 +196,13 @@ def find_repo(path: Path) -> GitRepo | None:
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
         if "not a git repository" in stderr:
+            if os.path.lexists(path / ".git"):
+                # git says so too when .git is damaged (a broken HEAD); that history is
+                # unchecked, not absent.
+                raise GitError(
+                    f"{path / '.git'} is there but git cannot read it as a repository; "
+                    "it may be damaged, and `git fsck` says how."
+                )
             return None
         if "dubious ownership" in stderr:
             raise GitError(
