@@ -30,7 +30,9 @@ _CHECK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+
 _RUNBOOK_KEYS = ("id", "title", "stages")
 _RUNBOOK_OPTIONAL_KEYS = ("version", "description")
 _STAGE_KEYS = ("id", "title", "goal")
-_STAGE_OPTIONAL_KEYS = ("day", "checks", "checklist", "deliverables", "failure_signals")
+_STAGE_OPTIONAL_KEYS = ("day", "checks", "checklist", "deliverables", "failure_signals", "shows")
+# Extra panels a stage can show beside its checks and checklist.
+STAGE_PANELS = ("risk-list", "documents")
 _ITEM_KEYS = ("id", "text")
 _ITEM_OPTIONAL_KEYS = ("why",)
 _SPRINT_DAYS = (1, 2)
@@ -68,6 +70,7 @@ class Stage:
     deliverables: tuple[str, ...] = ()
     failure_signals: tuple[str, ...] = ()
     day: int | None = None
+    shows: tuple[str, ...] = ()  # panels from STAGE_PANELS: the ranked risk list, documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +277,7 @@ def _stage(table: Table, known_checks: Collection[str] | None) -> Stage:
         deliverables=table.strings("deliverables"),
         failure_signals=table.strings("failure_signals"),
         day=_sprint_day(table),
+        shows=_panels(table),
     )
 
 
@@ -304,6 +308,17 @@ def _require_check_id(check_id: str, where: Where, known_checks: Collection[str]
         raise where.error(
             f'unknown check id "{check_id}"{suggestion(check_id, sorted(known_checks))}'
         )
+
+
+def _panels(table: Table) -> tuple[str, ...]:
+    panels = table.strings("shows", example='["risk-list"]')
+    for index, panel in enumerate(panels):
+        if panel not in STAGE_PANELS:
+            raise table.where.at("shows").item(index).error(
+                f'unknown panel "{panel}"; a stage can show {", ".join(STAGE_PANELS)}'
+                f"{suggestion(panel, STAGE_PANELS)}"
+            )
+    return panels
 
 
 def _sprint_day(table: Table) -> int | None:

@@ -30,6 +30,7 @@ KEYS = (
     ("x", "accept the highlighted finding's risk (asks for a reason)"),
     ("e  o  k", "setup (domains, routes, environments, network) · owners · secrets"),
     ("h", "history: the change log (who did what) and the runs; pin the baseline"),
+    ("d", "export the handover checklist, what changed, or the monitors"),
     ("ctrl+p", "command palette"),
     ("f1  ?", "this help"),
     ("ctrl+q", "quit (everything is already saved)"),

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from ...domains import DomainError
 from ...engagement import (
     ENVIRONMENT_NAMES,
     SUBDOMAIN_ROLES,
+    Backup,
+    Deploy,
     Engagement,
     EngagementError,
     Environment,
+    Monitoring,
     Route,
     infer_route_kind,
 )
@@ -82,7 +87,79 @@ class SetupScreen(SavingScreen):
                     self.engagement.ca_bundle_setting, placeholder="/path/to/ca.pem", id="ca-bundle"
                 )
                 yield Label("enter saves", classes="dim")
+            with TabPane("Deploy, backups, alerts", id="tab-handover"):
+                yield from self.handover_form()
         yield Footer()
+
+    def handover_form(self) -> ComposeResult:
+        """What the handover checklist prints about running the product: one field each,
+        steps one per line."""
+        deploy, backup = self.engagement.deploy, self.engagement.backup
+        monitoring = self.engagement.monitoring
+        with VerticalScroll(classes="network"):
+            for label, widget_id, value in (
+                (
+                    "Hosting provider (Vercel, Render, Fly, a VPS…)",
+                    "deploy-provider",
+                    deploy.provider,
+                ),
+                ("How a deploy happens", "deploy-how", deploy.how),
+                ("Last release known to work", "deploy-last-good", deploy.last_good),
+                ("Who can deploy and roll back", "deploy-who", deploy.who),
+            ):
+                yield Label(label)
+                yield Input(value, id=widget_id)
+            yield Label("Rollback steps, one per line")
+            yield TextArea("\n".join(deploy.rollback), id="deploy-rollback", classes="steps")
+            for label, widget_id, value in (
+                ("What is backed up", "backup-what", backup.what),
+                ("How often, and how long backups are kept", "backup-schedule", backup.schedule),
+                ("Last restore test (YYYY-MM-DD)", "backup-tested", str(backup.tested or "")),
+            ):
+                yield Label(label)
+                yield Input(value, id=widget_id)
+            yield Label("Restore steps, one per line")
+            yield TextArea("\n".join(backup.restore), id="backup-restore", classes="steps")
+            yield Label("Uptime service (Better Stack, UptimeRobot, Gatus…)")
+            yield Input(monitoring.service, id="monitoring-service")
+            yield Label("Who is alerted, and where")
+            yield Input(monitoring.alerts_to, id="monitoring-alerts-to")
+            yield Button("Save", id="save-handover", variant="primary")
+
+    @on(Button.Pressed, "#save-handover")
+    def save_handover(self) -> None:
+        def text(widget_id: str) -> str:
+            return self.query_one(f"#{widget_id}", Input).value.strip()
+
+        def steps(widget_id: str) -> tuple[str, ...]:
+            lines = self.query_one(f"#{widget_id}", TextArea).text.splitlines()
+            return tuple(line.strip() for line in lines if line.strip())
+
+        tested_text = text("backup-tested")
+        try:
+            tested = dt.date.fromisoformat(tested_text) if tested_text else None
+        except ValueError:
+            self.notify(
+                "The restore test date reads YYYY-MM-DD, e.g. 2026-11-21.", severity="error"
+            )
+            return
+        self.engagement.set_deploy(
+            Deploy(
+                text("deploy-provider"),
+                text("deploy-how"),
+                steps("deploy-rollback"),
+                text("deploy-last-good"),
+                text("deploy-who"),
+            )
+        )
+        self.engagement.set_backup(
+            Backup(text("backup-what"), text("backup-schedule"), steps("backup-restore"), tested)
+        )
+        self.engagement.set_monitoring(
+            Monitoring(text("monitoring-service"), text("monitoring-alerts-to"))
+        )
+        self.save()
+        self.notify("Deploy, backups and alerts saved.")
 
     def on_mount(self) -> None:
         self.title = f"Setup · {self.engagement.apex}"

@@ -44,6 +44,7 @@ class SprintScreen(Screen[None]):
         Binding("o", "owners", "Owners"),
         Binding("k", "secrets", "Secrets"),
         Binding("h", "history", "History"),
+        Binding("d", "export", "Documents", show=False),  # the handover stage says so
         Binding("escape", "focus_sidebar", "Stages", show=False),
     ]
 
@@ -175,6 +176,10 @@ class SprintScreen(Screen[None]):
 
     def refresh_stage(self, view: StageView) -> None:
         self._stale.discard(view.stage.id)
+        if "documents" in view.stage.shows:
+            from .export import last_exports
+
+            view.show_documents(last_exports(self.engagement))
         view.show(
             [f for f in self.findings if f.check in view.stage.checks],
             self.running,
@@ -336,7 +341,7 @@ class SprintScreen(Screen[None]):
         self._stale.update(
             stage.id
             for stage in self.runbook.stages
-            if step.check in stage.checks or stage.id == "audit"
+            if step.check in stage.checks or "risk-list" in stage.shows
         )
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
@@ -442,6 +447,16 @@ class SprintScreen(Screen[None]):
 
         self.app.push_screen(SecretsScreen(self.engagement), lambda _: self.after_edit())
 
+    def action_export(self) -> None:
+        from .export import ExportScreen
+
+        self.app.push_screen(
+            ExportScreen(
+                self.engagement, self.runbook, clock=self.app.clock, operator=self.app.operator
+            ),
+            lambda _: self.after_edit(),
+        )
+
     def action_history(self) -> None:
         from .history import HistoryScreen
 
@@ -481,6 +496,11 @@ class SprintScreen(Screen[None]):
         )
         yield SystemCommand("Owners and access", "Who owns each account", self.action_owners)
         yield SystemCommand("Secrets inventory", "Where each secret lives", self.action_secrets)
+        yield SystemCommand(
+            "Export handover documents",
+            "The handover checklist, what changed, monitors: Markdown, HTML, PDF…",
+            self.action_export,
+        )
         yield SystemCommand(
             "History: change log and runs",
             "Who changed what; pin the baseline run",

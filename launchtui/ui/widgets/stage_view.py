@@ -56,6 +56,7 @@ class StageView(VerticalScroll):
         self.initial_notes = notes
         self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
         self._loaded_notes = notes  # the text put there by the app, not typed
+        self._documents: list[str] = []
         self._last_shown: tuple | None = None
         self._ready = False
 
@@ -64,8 +65,10 @@ class StageView(VerticalScroll):
         yield Label(f"[b]{self.stage.title}[/b]{day}", classes="stage-title")
         yield Static(self.stage.goal, classes="goal")
         yield Static("", id="run-status", classes="dim")
-        if self.stage.id == "audit":
+        if "risk-list" in self.stage.shows:
             yield Static("", id="risks")
+        if "documents" in self.stage.shows:
+            yield Static("", id="documents")
         if self.stage.checks:
             table: DataTable = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
             table.add_columns("status", "finding", "target")
@@ -88,6 +91,8 @@ class StageView(VerticalScroll):
         self._ready = True
         if self._last_shown is not None:
             self.show(*self._last_shown)
+        if self._documents:
+            self.show_documents(self._documents)
 
     def on_resize(self) -> None:
         """Clipped summaries depend on the width: redraw with what was last shown."""
@@ -121,7 +126,7 @@ class StageView(VerticalScroll):
             return  # on_mount shows it once the children exist
         self._show_checks(findings, running, available)
         self._show_status(findings, running)
-        if self.stage.id == "audit":
+        if "risk-list" in self.stage.shows:
             self.query_one("#risks", Static).update(risk_list_text(all_findings))
         if self.stage.checklist:
             self._show_checklist(marks)
@@ -174,6 +179,12 @@ class StageView(VerticalScroll):
             key = "accepted" if finding.suppressed else finding.status.value
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        if not self.stage.checks:
+            self.query_one("#run-status", Static).update(
+                "No automated checks here: this stage is the checklist, the notes"
+                + (" and the documents below." if "documents" in self.stage.shows else " below.")
+            )
+            return
         text = (
             f"{len(running)} check(s) running…"
             if running
@@ -238,6 +249,17 @@ class StageView(VerticalScroll):
         self.post_message(
             self.ChecklistToggled(self.stage.id, item, item in event.selection_list.selected)
         )
+
+    def show_documents(self, lines: list[str]) -> None:
+        """The handover documents and when each was last exported."""
+        self._documents = lines
+        if "documents" in self.stage.shows and self._ready:
+            text = Text()
+            text.append("Documents  ", style="bold")
+            text.append("(d exports them)\n", style="dim")
+            for line in lines:
+                text.append(f"  • {line}\n")
+            self.query_one("#documents", Static).update(text)
 
     def load_notes(self, text: str) -> None:
         """Show notes that changed elsewhere (the file was edited) without echoing them back."""
