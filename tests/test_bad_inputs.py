@@ -712,7 +712,7 @@ def _on_a_small_disk(command: list[str], tmp: Path, state: str) -> list[str]:
     make_it = (
         'head -c 2m /dev/zero > "$1/filler" 2>/dev/null || true'
         if state == "full"
-        else 'mount -o remount,ro "$1"'
+        else 'mount -o remount,bind,ro "$1"'  # a user namespace may not remount the tmpfs
     )
     script = (
         f'set -e; mount -t tmpfs -o size=1m launchtui-test "$1"; cp -a "$2/." "$1/"; {make_it}; '
