@@ -215,7 +215,34 @@ def engagement_context(
         ca_bundle=bundle,
         timeout=timeout,
         active_probes=active_probes,
+        credentials=route_credentials(engagement),
     )
+
+
+def route_credentials(engagement: Engagement) -> dict[str, dict[str, str]]:
+    """Signed-in routes' headers, their values read from the keyring for this run only.
+
+    A route whose secret has no value kept (or no keyring) is asked signed out; the smoke
+    test then says so rather than failing on a missing cookie.
+    """
+    signed_in = [route for route in engagement.routes if route.credential]
+    if not signed_in:
+        return {}
+    from . import vault
+
+    credentials = {}
+    for route in signed_in:
+        try:
+            secret = engagement.secret(route.credential)
+            value = vault.reveal(engagement.id, secret.environment, secret.name)
+        except (EngagementError, vault.VaultUnavailable, vault.VaultError):
+            continue
+        if value:
+            header_value = (
+                value if route.credential_header == "Cookie" or " " in value else f"Bearer {value}"
+            )
+            credentials[route.url] = {route.credential_header: header_value}
+    return credentials
 
 
 def _engagement_or_none(target: str) -> Engagement | None:

@@ -526,7 +526,8 @@ def _stderr_progress():
 
 from .cli_export import export  # noqa: E402  (`launchtui export …`)
 from .cli_history import history, log, operator  # noqa: E402  (`launchtui log …`)
+from .cli_runbooks import ci, redirects, runbook, smoke  # noqa: E402  (`launchtui runbook …`)
 from .cli_secrets import secrets  # noqa: E402  (`launchtui secrets …`)
 
-for command in (secrets, log, history, operator, export):
+for command in (secrets, log, history, operator, export, runbook, smoke, redirects, ci):
     main.add_command(command)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domains import DomainInput
-from .engagement import Engagement, Route
+from .engagement import Engagement, KnownRedirect, Route
 from .net.fetch import Prober
 from .resolver import Outcome, Resolver
 
@@ -41,6 +41,11 @@ class CheckContext:
     ca_bundle: Path | None = None
     timeout: float = 10.0
     active_probes: bool = True
+    # The redirect map recorded as right, for checks that compare the live one with it.
+    known_redirects: list[KnownRedirect] = field(default_factory=list)
+    # Headers that sign a request in, by URL (a route's session cookie or token, read
+    # from the keyring for this run only; never shown in a finding).
+    credentials: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _prober: Prober | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -105,5 +110,6 @@ def context_for_engagement(
         email_in_scope=engagement.email_in_scope,
         dkim_selectors=engagement.dkim_selectors,
         repo=engagement.repo,
+        known_redirects=engagement.known_redirects[1],
         **settings,
     )

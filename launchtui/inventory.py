@@ -143,5 +143,3 @@ def _leaked_at(finding: Finding) -> dt.datetime | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(dt.UTC).replace(microsecond=0)
-
-

@@ -244,13 +244,22 @@ def default_profile_id(path: Path | str | None = None) -> str:
     return default
 
 
+def _has_steps(path: Path) -> bool:
+    """Founder runbooks are lists of steps; a file that cannot be read is left to
+    `load_runbook` to report."""
+    try:
+        return "steps" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
 def _runbooks_in(folder: Path, known_checks: Collection[str] | None) -> dict[str, Runbook]:
     if not folder.is_dir():
         return {}
     found: dict[str, Runbook] = {}
     for path in sorted(folder.glob("*.toml")):
-        if path.name == PROFILES_FILE:
-            continue
+        if path.name == PROFILES_FILE or _has_steps(path):
+            continue  # profiles, and the founder runbooks (launchtui.procedures reads those)
         runbook = load_runbook(path, known_checks)
         if runbook.id in found:
             raise Where(path, "id", error_type=RunbookError).error(
@@ -314,9 +323,13 @@ def _panels(table: Table) -> tuple[str, ...]:
     panels = table.strings("shows", example='["risk-list"]')
     for index, panel in enumerate(panels):
         if panel not in STAGE_PANELS:
-            raise table.where.at("shows").item(index).error(
-                f'unknown panel "{panel}"; a stage can show {", ".join(STAGE_PANELS)}'
-                f"{suggestion(panel, STAGE_PANELS)}"
+            raise (
+                table.where.at("shows")
+                .item(index)
+                .error(
+                    f'unknown panel "{panel}"; a stage can show {", ".join(STAGE_PANELS)}'
+                    f"{suggestion(panel, STAGE_PANELS)}"
+                )
             )
     return panels
 

@@ -7,7 +7,7 @@ from .registry import CheckSpec, register, registered_checks
 
 def all_checks() -> dict[str, CheckSpec]:
     """Every check launchtui knows, keyed by its stable id."""
-    from . import cache, dns, edge, email, http, perf, tls  # noqa: F401  (registers on import)
+    from . import cache, dns, edge, email, http, perf, redirect_map, smoke, tls  # noqa: F401
     from .secrets import ENGINE_CHECKS
 
     known = registered_checks()

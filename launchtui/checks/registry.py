@@ -61,7 +61,6 @@ class CheckSpec:
             refs=refs,
         )
 
-
     def measured(self, evidence: Mapping[str, Any]) -> dict[str, float]:
         """The declared key numbers found in `evidence`."""
         return {

@@ -64,9 +64,12 @@ from .model import (
     ChecklistMark,
     Deploy,
     Environment,
+    KnownRedirect,
     Monitoring,
     Owner,
     Route,
+    RunbookRun,
+    StepOutcome,
     Subdomain,
     Suppression,
     canonical_from,
@@ -89,12 +92,17 @@ MAX_FILE_BYTES = 16 * 2**20
 
 _TOP_KEYS = ("schema", "id", "product", "profile", "runbook", "repo", "created",
              "sprint_started", "domain", "email", "deploy", "backup", "monitoring", "routes",
-             "environments", "owners", "secrets", "stages", "suppressions", "history")  # fmt: skip
+             "environments", "owners", "secrets", "stages", "suppressions", "redirects",
+             "history")  # fmt: skip
 _DEPLOY_KEYS = ("provider", "how", "rollback", "last_good", "who")
 _BACKUP_KEYS = ("what", "schedule", "restore", "tested")
 _MONITORING_KEYS = ("service", "alerts_to")
 _DOMAIN_KEYS = ("apex", "canonical", "nameservers", "ca_bundle", "subdomains")
-_ROUTE_KEYS = ("kind", "method", "budget_ms")
+_ROUTE_KEYS = ("kind", "method", "budget_ms", "credential", "credential_header")
+_CREDENTIAL_HEADERS = ("Cookie", "Authorization")
+_RUNBOOK_RUN_KEYS = ("id", "runbook", "who", "via", "started", "finished", "status", "subject",
+                     "step", "inputs", "steps")  # fmt: skip
+RUN_STATUSES = ("in progress", "done", "stopped")
 _OWNER_KEYS = ("provider", "owner", "contact", "two_factor", "recovery")
 _RUN_KEYS = ("id", "at", "seconds", "who", "via", "scope", "complete", "checks", "counts",
              "results")  # fmt: skip
@@ -325,6 +333,8 @@ class Engagement:
             lambda: [self.notes(stage) for stage in self._stage_ids()],
             lambda: self.runs,
             lambda: self.pinned_baseline,
+            lambda: self.known_redirects,
+            lambda: self.runbook_runs,
         ):
             read()
 
@@ -449,7 +459,11 @@ class Engagement:
         if method not in HTTP_METHODS:
             raise row.fail("method", f"expected one of {', '.join(HTTP_METHODS)}")
         budget = row.optional_integer("budget_ms", minimum=1, maximum=600_000, unit="milliseconds")
-        return Route(name, url, method, kind, budget)
+        credential = row.string("credential", "")
+        header = row.string("credential_header", "Cookie")
+        if header not in _CREDENTIAL_HEADERS:
+            raise row.fail("credential_header", f"expected one of {', '.join(_CREDENTIAL_HEADERS)}")
+        return Route(name, url, method, kind, budget, credential, header)
 
     @property
     def environments(self) -> list[Environment]:
@@ -588,6 +602,51 @@ class Engagement:
             versions=decode_versions(row.string("checks", "")),
             counts={key: counts.integer(key, minimum=0) for key in counts.values},
             results_text=row.string("results", "", strip=False),
+        )
+
+    @property
+    def known_redirects(self) -> tuple[dt.datetime | None, list[KnownRedirect]]:
+        """The redirect map recorded as right (when, and each start URL's end)."""
+        table = self._top().table("redirects", (), ("recorded", "known"), missing_ok=True)
+        known = [
+            KnownRedirect(
+                row.string("start"),
+                row.string("final", ""),
+                row.integer("status", 0, minimum=0, maximum=999),
+                row.strings("chain"),
+            )
+            for row in table.tables("known", ("start",), ("final", "status", "chain"))
+        ]
+        return table.moment("recorded"), known
+
+    @property
+    def runbook_runs(self) -> list[RunbookRun]:
+        """Founder runbooks followed so far, oldest first; unfinished ones can resume."""
+        return [
+            self._runbook_run(row)
+            for row in self._history().tables("runbooks", ("id", "runbook"), _RUNBOOK_RUN_KEYS[2:])
+        ]
+
+    def _runbook_run(self, row: Table) -> RunbookRun:
+        status = row.string("status", "in progress")
+        if status not in RUN_STATUSES:
+            raise row.fail("status", f"expected one of {', '.join(RUN_STATUSES)}")
+        inputs = row.table("inputs", unknown="allow", missing_ok=True)
+        return RunbookRun(
+            id=row.string("id"),
+            runbook=row.string("runbook"),
+            who=row.string("who", ""),
+            via=row.string("via", ""),
+            started=row.moment("started") or _now(),
+            status=status,
+            step=row.integer("step", 0, minimum=0),
+            subject=row.string("subject", ""),
+            inputs={key: inputs.string(key, "") for key in inputs.values},
+            outcomes=tuple(
+                StepOutcome(c.at, c.who, c.via, c.what)
+                for c in parse_changes(row.string("steps", "", strip=False))
+            ),
+            finished=row.moment("finished"),
         )
 
     @property
@@ -931,6 +990,122 @@ class Engagement:
         history["baseline"] = run_id
         self.log(f"Pinned the run of {run.at:%Y-%m-%d %H:%M} UTC as the baseline.")
 
+    # -- changing: what founder runbooks record ----------------------------------------
+
+    def record_known_redirects(self, redirects: Sequence[KnownRedirect]) -> None:
+        """Keep the redirect map as it is now as the one that is right."""
+        table = tomlkit.table()
+        table.add("recorded", _now())
+        rows = tomlkit.aot()
+        for redirect in redirects:
+            row = tomlkit.table()
+            row.add("start", redirect.start)
+            row.add("final", redirect.final)
+            row.add("status", redirect.status)
+            row.add("chain", list(redirect.chain))
+            rows.append(row)
+        table.add("known", rows)
+        document = self._editable()
+        if "redirects" in document:
+            document["redirects"] = table
+        else:
+            insert_section(document, "redirects", table)
+        self.log(
+            f"Recorded the redirects of {len(redirects)} addresses as known-good.", stage="dns"
+        )
+
+    def record_rollback(self, release: str, *, smoke_passed: bool) -> None:
+        """Production was rolled back to `release`; it is the last one known to work."""
+        outcome = "the smoke test passed" if smoke_passed else "the smoke test did NOT pass"
+        if release.strip() and smoke_passed:
+            self.set_deploy(replace(self.deploy, last_good=release.strip()))
+        self.log(f"Rolled production back to {release.strip() or 'an earlier release'}; {outcome}.",
+                 stage="deploy")  # fmt: skip
+
+    def record_incident(self, note: str) -> None:
+        self.log(f"Incident: {note.strip()}", stage="monitoring")
+
+    def record_inbox_test(self, results: dict[str, str]) -> None:
+        said = ", ".join(f"{inbox}: {where}" for inbox, where in results.items())
+        self.log(f"Inbox test after a DNS change: {said}.", stage="monitoring")
+
+    # -- changing: runbook runs ---------------------------------------------------------
+
+    def start_runbook_run(self, runbook: str, subject: str = "", *, title: str = "") -> RunbookRun:
+        history = self._history_table()
+        rows = history.setdefault("runbooks", tomlkit.aot())
+        started = _now()
+        run_id = run_id_for(started, (run.id for run in self.runbook_runs))
+        row = tomlkit.table()
+        fields = {
+            "id": run_id,
+            "runbook": runbook,
+            "who": self.actor.who,
+            "via": self.actor.via,
+            "started": started,
+            "status": "in progress",
+            "subject": subject,
+            "step": 0,
+        }
+        for key, value in fields.items():
+            row.add(key, value)
+        row.add("inputs", tomlkit.inline_table())
+        row.add("steps", literal_text(""))
+        rows.append(row)
+        about = f" for {subject}" if subject else ""
+        self.log(f"Started the runbook “{title or runbook}”{about}.", stage="handover")
+        return self.runbook_run(run_id)
+
+    def runbook_run(self, run_id: str) -> RunbookRun:
+        for run in self.runbook_runs:
+            if run.id == run_id:
+                return run
+        raise EngagementError(f"{self.path}: no runbook run {run_id}.")
+
+    def log_runbook_step(
+        self,
+        run_id: str,
+        step: str,
+        result: str,
+        note: str = "",
+        *,
+        next_step: int,
+        inputs: dict[str, str] | None = None,
+        subject: str | None = None,
+    ) -> RunbookRun:
+        """Add one step's outcome to a run (never a secret value: callers pass notes)."""
+        row = self._runbook_row(run_id)
+        # A step's line has the change log's shape: when | step | result | - | note.
+        change = new_change(Actor(step, result), note or result)
+        current = str(row.get("steps", "")).rstrip("\n")
+        row["steps"] = literal_text((current + "\n" if current else "") + change.line() + "\n")
+        row["step"] = next_step
+        if inputs:
+            table = row.setdefault("inputs", tomlkit.inline_table())
+            for key, value in inputs.items():
+                table[key] = value
+        if subject is not None:
+            row["subject"] = subject
+        return self.runbook_run(run_id)
+
+    def finish_runbook_run(self, run_id: str, status: str, summary: str, *, title: str) -> None:
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status {status!r} is not one of {RUN_STATUSES}")
+        row = self._runbook_row(run_id)
+        row["status"] = status
+        row["finished"] = _now()
+        run = self.runbook_run(run_id)
+        about = f" for {run.subject}" if run.subject else ""
+        verb = "Finished" if status == "done" else "Stopped"
+        self.log(f"{verb} the runbook “{title}”{about}: {summary}", stage="handover")
+
+    def _runbook_row(self, run_id: str) -> TomlTable:
+        history = self._history_table()
+        for row in history.get("runbooks", []):
+            if row.get("id") == run_id:
+                return row
+        raise EngagementError(f"{self.path}: no runbook run {run_id}.")
+
     def log(self, what: str, *, stage: str = "") -> Change:
         """Add a line to the change log, by this engagement's actor."""
         change = new_change(self.actor, what, stage=stage)
@@ -996,7 +1171,11 @@ class Engagement:
 
     def _history(self) -> Table:
         return self._top().table(
-            "history", (), ("changes", "baseline", "runs"), missing_ok=True, unknown="typos"
+            "history",
+            (),
+            ("changes", "baseline", "runs", "runbooks"),
+            missing_ok=True,
+            unknown="typos",
         )
 
     def _stages(self) -> list[tuple[str, Table]]:

@@ -25,6 +25,7 @@ SECTION_ORDER = (
     "secrets",
     "stages",
     "suppressions",
+    "redirects",
     "history",
 )
 
@@ -58,10 +59,14 @@ def _first_table_index(document: Any) -> int:
     return len(document.body)
 
 
-def append_row(rows: AoT, row: Table) -> None:
-    """Append a row to a list of tables, a blank line after it as a person would write."""
+def append_row(rows: AoT, row: Table, at: int | None = None) -> None:
+    """Append a row to a list of tables, a blank line after it as a person would write;
+    `at` puts it at that position instead (a removal undone goes back where it was)."""
     row.add(tomlkit.nl())
-    rows.append(row)
+    if at is None or at >= len(rows):
+        rows.append(row)
+    else:
+        rows.insert(max(at, 0), row)
 
 
 def literal_text(text: str) -> Any:

@@ -36,6 +36,8 @@ ROW_IDENTITY: Mapping[str, tuple[str, ...]] = {
     "secrets": ("name", "environment"),
     "suppressions": ("check", "target"),
     "history.runs": ("id",),
+    "history.runbooks": ("id",),
+    "redirects.known": ("start",),
 }
 # Lists whose rows launchtui rewrites on its own (compacting old runs): theirs wins quietly.
 _SELF_HEALING = ("history.runs",)

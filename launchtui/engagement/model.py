@@ -55,6 +55,10 @@ class Route:
     method: str = "GET"
     kind: str = "page"
     budget_ms: int | None = None
+    # A signed-in route: the inventory secret whose keyring value is sent, and in which
+    # header (a session cookie as "Cookie", a token as "Authorization").
+    credential: str = ""
+    credential_header: str = "Cookie"
 
     def describe(self) -> str:
         budget = f", p95 budget {self.budget_ms} ms" if self.budget_ms else ""
@@ -151,6 +155,53 @@ class Monitoring:
     @property
     def recorded(self) -> bool:
         return bool(self.service or self.alerts_to)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRedirect:
+    """Where one way of reaching the site ended when it was known to be right."""
+
+    start: str  # http://acme.com/, https://www.acme.com/ …
+    final: str  # the URL the chain ended at ("" when it never answered)
+    status: int  # the final answer's status
+    chain: tuple[str, ...] = ()  # every URL after the start, in order
+
+    def describe(self) -> str:
+        hops = len(self.chain)
+        plural = "" if hops == 1 else "s"
+        return f"{self.start} → {self.final or 'no answer'} ({hops} redirect{plural})"
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """One step of a runbook run, as the run's log keeps it."""
+
+    at: dt.datetime | None
+    step: str
+    result: str  # done, passed, failed, confirmed, skipped, stopped…
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunbookRun:
+    """A founder runbook being followed (or finished): enough to resume it and to show,
+    later, who did what and what the checks said."""
+
+    id: str
+    runbook: str
+    who: str
+    via: str
+    started: dt.datetime
+    status: str  # "in progress", "done", "stopped"
+    step: int  # the index of the next step to do
+    subject: str = ""  # what it is about: "STRIPE_SECRET_KEY (prod)"
+    inputs: dict[str, str] | None = None  # the answers given, never a secret value
+    outcomes: tuple[StepOutcome, ...] = ()
+    finished: dt.datetime | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == "in progress"
 
 
 @dataclass(frozen=True, slots=True)

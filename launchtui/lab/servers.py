@@ -7,6 +7,7 @@ in these containers does not), and each lab writes only inside its own folder.
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -98,6 +99,14 @@ def _zone_file(zone: Zone) -> str:
     return "\n".join([*header, *zone.records]) + "\n"
 
 
+def _user_and_group() -> str:
+    """Knot switches to this user: the one running the lab (root in CI, or a developer)."""
+    import grp
+    import pwd
+
+    return f"{pwd.getpwuid(os.geteuid()).pw_name}:{grp.getgrgid(os.getegid()).gr_name}"
+
+
 def _knot_config(world: World, directory: Path, zone_dir: Path) -> str:
     listen = ", ".join(f"{address}@53" for address in world.plan.dns_addresses)
     zones = "\n".join(f"  - domain: {origin}\n    file: {origin}.zone" for origin in world.zones)
@@ -105,7 +114,7 @@ def _knot_config(world: World, directory: Path, zone_dir: Path) -> str:
     # real zones have and that we must detect (strict Knot refuses to load it).
     return f"""server:
     rundir: "{directory}"
-    user: root:root
+    user: {_user_and_group()}
     listen: [ {listen} ]
 log:
   - target: stderr

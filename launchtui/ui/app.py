@@ -15,6 +15,7 @@ from textual.screen import Screen
 from .. import __version__
 from ..engagement import Actor, Engagement, EngagementError
 from ..recent import remember
+from ..sprint import sprint_clock
 
 Clock = Callable[[], dt.datetime]
 
@@ -83,6 +84,10 @@ class LaunchApp(App[None]):
             return False
         remember(path)
         self.push_screen(SprintScreen(engagement))
+        if sprint_clock(engagement, self.clock()).day > 2:
+            from .screens.founder import FounderHomeScreen
+
+            self.push_screen(FounderHomeScreen(engagement))  # months later: the founder's view
         return True
 
     def start_demo(self) -> None:

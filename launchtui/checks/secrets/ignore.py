@@ -52,6 +52,8 @@ def parse_ignore_text(text: str, source: str = IGNORE_FILE_NAME) -> IgnoreList:
 
 def load_ignore_file(path: Path) -> IgnoreList:
     """The accepted fingerprints in `path`; a missing file is an empty list, never an error."""
+    if path.exists() and not path.is_file():  # a pipe would block the scan forever
+        return IgnoreList(problems=[f"{path} is not a regular file, so it was not read."])
     try:
         text = path.read_text(encoding="utf-8-sig", errors="replace")  # a BOM from Notepad
     except FileNotFoundError:

@@ -31,6 +31,7 @@ KEYS = (
     ("e  o  k", "setup (domains, routes, environments, network) · owners · secrets"),
     ("h", "history: the change log (who did what) and the runs; pin the baseline"),
     ("d", "export the handover checklist, what changed, or the monitors"),
+    ("b", "founder home: runbooks to rotate a secret, roll back, restore a redirect…"),
     ("ctrl+p", "command palette"),
     ("f1  ?", "this help"),
     ("ctrl+q", "quit (everything is already saved)"),

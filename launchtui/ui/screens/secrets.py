@@ -53,7 +53,7 @@ class SecretsScreen(SavingScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "dismiss", "Back"),
         Binding("v", "reveal", "Reveal value"),
-        Binding("t", "rotated", "Mark rotated"),
+        Binding("t", "rotate", "Rotate…"),
         Binding("f", "forget", "Forget value"),
     ]
 
@@ -181,16 +181,25 @@ class SecretsScreen(SavingScreen):
             return
         self.app.push_screen(RevealScreen(secret.label, value))
 
-    def action_rotated(self) -> None:
+    def action_rotate(self) -> None:
+        """Rotate the highlighted secret with the rotate-secret runbook: a new value to the
+        keyring, the product checked, the old value revoked, and only then recorded."""
+        from ...procedures.model import ProcedureError, procedure_by_id
+        from .founder import start_runbook
+
         secret = self.highlighted()
         if secret is None:
             return
-        self.engagement.record_rotation(
-            secret.name, secret.environment, today=self.app.clock().date()
-        )
-        self.save()
+        try:
+            procedure = procedure_by_id("rotate-secret")
+        except ProcedureError as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        start_runbook(self, self.engagement, procedure, secret=secret)
+
+    def refresh_home(self) -> None:
+        """After a runbook: the inventory shows the rotation (or the run's pause)."""
         self.refresh_rows()
-        self.notify(f"{secret.label} marked rotated today by {self.app.operator}.")
 
     def action_forget(self) -> None:
         secret = self.highlighted()

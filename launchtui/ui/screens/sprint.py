@@ -45,6 +45,7 @@ class SprintScreen(Screen[None]):
         Binding("k", "secrets", "Secrets"),
         Binding("h", "history", "History"),
         Binding("d", "export", "Documents", show=False),  # the handover stage says so
+        Binding("b", "founder_home", "Runbooks", show=False),  # the founder's home
         Binding("escape", "focus_sidebar", "Stages", show=False),
     ]
 
@@ -447,6 +448,11 @@ class SprintScreen(Screen[None]):
 
         self.app.push_screen(SecretsScreen(self.engagement), lambda _: self.after_edit())
 
+    def action_founder_home(self) -> None:
+        from .founder import FounderHomeScreen
+
+        self.app.push_screen(FounderHomeScreen(self.engagement), lambda _: self.after_edit())
+
     def action_export(self) -> None:
         from .export import ExportScreen
 
@@ -496,6 +502,11 @@ class SprintScreen(Screen[None]):
         )
         yield SystemCommand("Owners and access", "Who owns each account", self.action_owners)
         yield SystemCommand("Secrets inventory", "Where each secret lives", self.action_secrets)
+        yield SystemCommand(
+            "Founder home and runbooks",
+            "Rotate a secret, roll back, restore a redirect, verify email, smoke test, outage",
+            self.action_founder_home,
+        )
         yield SystemCommand(
             "Export handover documents",
             "The handover checklist, what changed, monitors: Markdown, HTML, PDF…",
