@@ -721,7 +721,26 @@ class Engagement:
 
     # -- changing: lists ----------------------------------------------------------------
 
-    def add_subdomain(self, name: str, role: str = "") -> Subdomain:
+    def add_subdomain(self, name: str, role: str = "", *, at: int | None = None) -> Subdomain:
+        """`at`: the position in the list (a removal undone); the end by default."""
+        row, added = self._subdomain_row(name, role, [s.name for s in self.subdomains])
+        append_row(self._aot("subdomains", parent=self._editable()["domain"]), row, at)
+        self.log(f"Added subdomain: {added.describe()}.", stage="dns")
+        return added
+
+    def update_subdomain(self, host: str, name: str, role: str = "") -> Subdomain:
+        """Rename a listed subdomain or change its role, in place."""
+        hosts = [s.name for s in self.subdomains]
+        index = self._index_of("domain.subdomains", hosts, host)
+        row, changed = self._subdomain_row(name, role, hosts[:index] + hosts[index + 1 :])
+        row.add(tomlkit.nl())
+        self._editable()["domain"]["subdomains"][index] = row
+        self.log(f"Changed subdomain {host}: now {changed.describe()}.", stage="dns")
+        return changed
+
+    def _subdomain_row(
+        self, name: str, role: str, others: list[str]
+    ) -> tuple[TomlTable, Subdomain]:
         host = parse_domain(host_under(self.apex, name)).name
         if host == self.apex:  # an empty name or "@" would list the apex as its own subdomain
             raise EngagementError(
@@ -731,15 +750,12 @@ class Engagement:
         role = role or (label if label in SUBDOMAIN_ROLES else "other")
         if role not in SUBDOMAIN_ROLES:
             raise EngagementError(f"role {role!r} is not one of {', '.join(SUBDOMAIN_ROLES)}")
-        if any(existing.name == host for existing in self.subdomains):
+        if host in others:
             raise EngagementError(f"{host} is already listed.")
         row = tomlkit.table()
         row.add("name", label)
         row.add("role", role)
-        append_row(self._aot("subdomains", parent=self._editable()["domain"]), row)
-        added = Subdomain(host, role)
-        self.log(f"Added subdomain: {added.describe()}.", stage="dns")
-        return added
+        return row, Subdomain(host, role)
 
     def remove_subdomain(self, host: str) -> None:
         subdomains = self.subdomains
@@ -748,16 +764,19 @@ class Engagement:
         removed = subdomains[index]
         self.log(f"Removed subdomain: {removed.describe()}.", stage="dns")
 
-    def add_route(self, route: Route) -> None:
+    def add_route(self, route: Route, *, at: int | None = None) -> None:
         _require_route(route)
         if any(existing.name == route.name for existing in self.routes):
             raise EngagementError(f"A route named {route.name} is already listed.")
-        append_row(self._aot("routes"), _route_row(route))
+        append_row(self._aot("routes"), _route_row(route), at)
         self.log(f"Added route: {route.describe()}.", stage="performance")
 
     def update_route(self, name: str, route: Route) -> None:
         _require_route(route)
-        index = self._index_of("routes", [r.name for r in self.routes], name)
+        names = [r.name for r in self.routes]
+        index = self._index_of("routes", names, name)
+        if route.name != name and route.name in names:
+            raise EngagementError(f"A route named {route.name} is already listed.")
         self._editable()["routes"][index] = _route_row(route)
         self.log(f"Changed route {name}: {route.describe()}.", stage="performance")
 
@@ -767,18 +786,17 @@ class Engagement:
         del self._editable()["routes"][index]
         self.log(f"Removed route: {routes[index].describe()}.", stage="performance")
 
-    def add_environment(self, environment: Environment) -> None:
-        if not environment.name.strip():
-            raise EngagementError("An environment needs a name (prod, staging, …).")
-        if environment.url and not _is_http_url(environment.url):
-            raise EngagementError("An environment's URL starts with http:// or https://.")
-        row = tomlkit.table()
-        row.add("name", environment.name)
-        row.add("url", environment.url)
-        if environment.notes:
-            row.add("notes", environment.notes)
-        append_row(self._aot("environments"), row)
+    def add_environment(self, environment: Environment, *, at: int | None = None) -> None:
+        append_row(self._aot("environments"), _environment_row(environment), at)
         self.log(f"Added environment: {environment.describe()}.", stage="deploy")
+
+    def update_environment(self, name: str, environment: Environment) -> None:
+        """Change a listed environment (its name, URL or notes) in place."""
+        index = self._index_of("environments", [e.name for e in self.environments], name)
+        row = _environment_row(environment)
+        row.add(tomlkit.nl())
+        self._editable()["environments"][index] = row
+        self.log(f"Changed environment {name}: now {environment.describe()}.", stage="deploy")
 
     def remove_environment(self, name: str) -> None:
         environments = self.environments
@@ -786,10 +804,10 @@ class Engagement:
         del self._editable()["environments"][index]
         self.log(f"Removed environment: {environments[index].describe()}.", stage="deploy")
 
-    def add_owner(self, owner: Owner) -> None:
+    def add_owner(self, owner: Owner, *, at: int | None = None) -> None:
         if not owner.account.strip():
             raise EngagementError("Say which account this is (registrar, DNS, hosting…).")
-        append_row(self._aot("owners"), _owner_row(owner))
+        append_row(self._aot("owners"), _owner_row(owner), at)
         self.log(f"Added owner: {owner.describe()}.", stage="handover")
 
     def update_owner(self, old: Owner, new: Owner) -> None:
@@ -817,13 +835,15 @@ class Engagement:
 
     # -- changing: the secret inventory ---------------------------------------------------
 
-    def add_secret(self, secret: Secret) -> Secret:
-        """Append an entry; EngagementError when it is invalid or already listed."""
+    def add_secret(self, secret: Secret, *, at: int | None = None) -> Secret:
+        """Append an entry (or put it at `at`); EngagementError when it is invalid or
+        already listed."""
         existing = self.secrets  # a broken inventory is reported, never appended to
         if any(s.name == secret.name and s.environment == secret.environment for s in existing):
             raise EngagementError(f"{self.path}: {secret.label} is already in the inventory.")
-        append_row(self._aot("secrets"), self._secret_table(secret, len(existing)))
-        added = self.secrets[-1]
+        index = len(existing) if at is None else min(max(at, 0), len(existing))
+        append_row(self._aot("secrets"), self._secret_table(secret, index), index)
+        added = self.secrets[index]
         self.log(f"Added secret: {added.describe()}.", stage="handover")
         return added
 
@@ -1382,6 +1402,19 @@ def _route_row(route: Route) -> TomlTable:
     row.add("kind", route.kind)
     if route.budget_ms is not None:
         row.add("budget_ms", route.budget_ms)
+    return row
+
+
+def _environment_row(environment: Environment) -> TomlTable:
+    if not environment.name.strip():
+        raise EngagementError("An environment needs a name (prod, staging, …).")
+    if environment.url and not _is_http_url(environment.url):
+        raise EngagementError("An environment's URL starts with http:// or https://.")
+    row = tomlkit.table()
+    row.add("name", environment.name)
+    row.add("url", environment.url)
+    if environment.notes:
+        row.add("notes", environment.notes)
     return row
 
 
