@@ -21,6 +21,7 @@ import click
 
 if TYPE_CHECKING:
     from .handover.documents import ExportContext
+    from .output import Output
 
 
 @click.command("export")
@@ -43,7 +44,10 @@ if TYPE_CHECKING:
     show_default=True,
 )
 @click.option(
-    "--output", type=click.Path(path_type=Path), help="A file, or a folder with --what all."
+    "--output",
+    type=click.Path(allow_dash=True),
+    metavar="PATH",
+    help="A file (- for stdout), or a folder with --what all.",
 )
 @click.option(
     "--template-dir",
@@ -54,7 +58,7 @@ def export(
     engagement_file: Path,
     what: str,
     output_format: str,
-    output: Path | None,
+    output: str | None,
     template_dir: Path | None,
 ) -> None:
     """Write the handover checklist, the "what changed" summary or the monitors."""
@@ -74,10 +78,12 @@ def export(
             f"--what {what} --format {output_format} is not a document; valid: "
             f"{valid_combinations()}."
         )
-    if what == "all" and output is None:
+    if what == "all" and output in (None, "-"):
         fail_usage("--what all writes several files: give a folder with --output DIR.")
-    if output is None and output_format in BINARY_FORMATS:
+    if output in (None, "-") and output_format in BINARY_FORMATS and sys.stdout.isatty():
         fail_usage(f"a {output_format.upper()} goes to a file: add --output FILE.")
+    folder = Path(output) if what == "all" and output is not None else None
+    single = None if folder is not None else _destination(output)
     context = _context(engagement_file, template_dir)
     written = []
     for document, fmt in wanted:
@@ -91,12 +97,15 @@ def export(
             if not isinstance(exc, RenderError):
                 raise
             fail_usage(str(exc))
-        target = output / RENDERERS[(document, fmt)].file_name if what == "all" else output
-        if target is None:
-            sys.stdout.write(data.decode("utf-8"))
-            continue
-        _write(target, data)
-        written.append((document, fmt, target))
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            destination = _destination(str(folder / RENDERERS[(document, fmt)].file_name))
+        else:
+            assert single is not None
+            destination = single
+        _write(destination, data)
+        if destination.path is not None:
+            written.append((document, fmt, destination.path))
     if written:
         _note_exports(context, written)
 
@@ -130,18 +139,28 @@ def _context(path: Path, template_dir: Path | None) -> ExportContext:
     return context
 
 
-def _write(target: Path, data: bytes) -> None:
-    from .atomic import WriteRefused, write_atomically
+def _destination(requested: str | None) -> Output:
+    """Where a document goes, checked before any work: never over a device or a link
+    someone else planted (see `launchtui.output`)."""
     from .cli import fail_usage
+    from .output import OutputError, output_to
 
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, data)
-    except WriteRefused as exc:
+        return output_to(requested)
+    except OutputError as exc:
         fail_usage(str(exc))
-    except OSError as exc:
-        fail_usage(f"cannot write {target}: {exc.strerror or exc}.")
-    click.echo(f"Wrote {target}", err=True)
+
+
+def _write(destination: Output, data: bytes) -> None:
+    from .cli import fail_usage
+    from .output import OutputError, write_output
+
+    try:
+        write_output(destination, data)
+    except OutputError as exc:
+        fail_usage(str(exc))
+    if destination.path is not None:
+        click.echo(f"Wrote {destination.shown}", err=True)
 
 
 def _note_exports(context: ExportContext, written: list[tuple[str, str, Path]]) -> None:

@@ -345,13 +345,27 @@ def test_export_all_writes_every_document_into_a_folder(tmp_path):
         ),
         (["--what", "handover", "--format", "gatus"], "is not a document"),
         (["--what", "all", "--format", "md"], "give a folder with --output DIR"),
-        (["--format", "pdf"], "a PDF goes to a file: add --output FILE"),
     ],
 )
 def test_export_usage_errors_are_exit_2_and_say_what_is_valid(tmp_path, args, message):
     result = run_launchtui("export", str(fixture(tmp_path, "typical")), *args)
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_pdf_goes_to_a_pipe_but_never_over_a_device_or_into_a_folder(tmp_path):
+    import subprocess
+    import sys
+
+    path = fixture(tmp_path, "typical")
+    piped = subprocess.run(
+        [sys.executable, "-m", "launchtui", "export", str(path), "--format", "pdf"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert piped.returncode == 0 and piped.stdout.startswith(b"%PDF")
+    refused = run_launchtui("export", str(path), "--format", "pdf", "--output", str(tmp_path))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
 
 
 def test_a_template_dir_overrides_one_template_and_the_wording(tmp_path):
