@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
+from .export import formats_for
 from .findings import Severity
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def _route_option(entry: str, profile: Profile) -> Route:
 @main.command()
 @click.argument("target")
 @click.option("--stage", "stages", multiple=True, metavar="ID", help="Only this stage; repeatable.")
-@format_option("text", "json", "markdown", "sarif", "junit")
+@format_option(*formats_for())
 @OUTPUT_OPTION
 @click.option(
     "--nameserver",
@@ -356,7 +357,7 @@ def _file_the_run(engagement: Engagement, record: RunRecord) -> None:
     default=False,
     help="Also scan every commit reachable from any ref (each blob once).",
 )
-@format_option("text", "json", "sarif", "junit")
+@format_option(*formats_for(scans=True))
 @OUTPUT_OPTION
 @click.option(
     "--ignore-file",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from ..findings import Finding
 from ..urls import redact_urls_in
-
-FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +20,71 @@ class Report:
     finished: datetime
     findings: list[Finding]
     stage_titles: dict[str, str]  # stage id -> title, in runbook order
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    color: bool = False
+    width: int = 100
+    artifact: str | None = None  # what SARIF anchors non-file results to
+    verbose: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFormat:
+    """One way to write a report: the CLI's `--format` choices come from these."""
+
+    name: str
+    describe: str
+    render: Callable[[Report, RenderSettings], str]
+    for_scans: bool = True  # offered by `scan` too (Markdown is a sprint report)
+
+
+def _text(report: Report, settings: RenderSettings) -> str:
+    from .text import render_text
+
+    return render_text(report, color=settings.color, width=settings.width, verbose=settings.verbose)
+
+
+def _json(report: Report, _settings: RenderSettings) -> str:
+    from .json import render_json
+
+    return render_json(report)
+
+
+def _markdown(report: Report, _settings: RenderSettings) -> str:
+    from .markdown import render_markdown
+
+    return render_markdown(report)
+
+
+def _sarif(report: Report, settings: RenderSettings) -> str:
+    from .sarif import render_sarif
+
+    return render_sarif(report, artifact=settings.artifact)
+
+
+def _junit(report: Report, _settings: RenderSettings) -> str:
+    from .junit import render_junit
+
+    return render_junit(report)
+
+
+REPORT_FORMATS: dict[str, ReportFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        ReportFormat("text", "a report to read: counts, ranked risks, then the rest", _text),
+        ReportFormat("json", "the stable contract for scripts", _json),
+        ReportFormat("markdown", "the report to paste into a document", _markdown, False),
+        ReportFormat("sarif", "SARIF 2.1.0 for code-scanning dashboards", _sarif),
+        ReportFormat("junit", "a CI test report", _junit),
+    )
+}
+FORMATS = tuple(REPORT_FORMATS)
+
+
+def formats_for(*, scans: bool = False) -> list[str]:
+    return [name for name, fmt in REPORT_FORMATS.items() if fmt.for_scans or not scans]
 
 
 def render(
@@ -38,26 +102,8 @@ def render(
     Every format gets the findings with passwords and tokens taken out of their URLs
     first (a route may be listed as `https://user:pw@host/…?token=…`): reports are pasted
     into tickets and kept as CI artifacts, so no renderer is trusted to remember."""
-    report = without_credentials(report)
-    if format == "sarif":
-        from .sarif import render_sarif
-
-        return render_sarif(report, artifact=artifact)
-    if format == "junit":
-        from .junit import render_junit
-
-        return render_junit(report)
-    if format == "json":
-        from .json import render_json
-
-        return render_json(report)
-    if format == "markdown":
-        from .markdown import render_markdown
-
-        return render_markdown(report)
-    from .text import render_text
-
-    return render_text(report, color=color, width=width, verbose=verbose)
+    settings = RenderSettings(color=color, width=width, artifact=artifact, verbose=verbose)
+    return REPORT_FORMATS[format].render(without_credentials(report), settings)
 
 
 def without_credentials(report: Report) -> Report:
