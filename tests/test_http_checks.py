@@ -2,7 +2,10 @@
 
 import pytest
 
+from launchtui.checks.http import judge_cookie, judge_cors_on
 from launchtui.findings import Status
+from launchtui.net.fetch import Fetch, Hop
+from launchtui.parsers.cookies import parse_set_cookie
 
 from .conftest import by_target, findings_of
 
@@ -163,3 +166,36 @@ async def test_invalid_header_bytes_are_an_error_finding(audit_context):
 async def test_a_host_without_address_is_skipped_not_probed(audit_context):
     findings = by_target(await findings_of("http.hsts", await audit_context("bad.test")))
     assert findings["www.bad.test"].status is Status.SKIPPED
+
+
+HOP = Hop("https://good.test/", 200, (), "127.0.0.1", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("sessionid=; Max-Age=0; Path=/", None),
+        ("sessionid=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", None),
+        ("sessionid=abc; Secure; HttpOnly; SameSite=None", Status.WARN),
+        (
+            "__Host-session=abc; Secure; HttpOnly; SameSite=Lax; Domain=good.test; Path=/",
+            Status.FAIL,
+        ),
+        ("sessionid=abc; Secure; HttpOnly; SameSite=Lax", Status.PASS),
+    ],
+)
+def test_cookie_verdicts_follow_what_browsers_do(header, expected):
+    verdict = judge_cookie(HOP, parse_set_cookie(header))
+    assert (verdict.status if verdict else None) is expected
+
+
+def test_wildcard_cors_with_credentials_warns_because_browsers_refuse_it():
+    hop = Hop(
+        "https://api.good.test/",
+        200,
+        (("access-control-allow-origin", "*"), ("access-control-allow-credentials", "true")),
+        "",
+        0.0,
+    )
+    finding = judge_cors_on("https://api.good.test/", Fetch("https://api.good.test/", (hop,)))
+    assert finding.status is Status.WARN

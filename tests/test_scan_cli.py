@@ -85,3 +85,28 @@ def test_a_folder_that_is_not_a_repo_is_scanned_as_files_and_said_plainly(tmp_pa
 def test_a_missing_folder_is_a_usage_error():
     result = run_launchtui("scan", "/nonexistent/repo")
     assert result.returncode == 2 and "is not a folder" in result.stderr
+
+
+def test_an_ignore_file_saved_with_a_bom_still_works(tmp_path):
+    from .secrets.planted import Fakes, commit_all, init_repo, write
+
+    repo = init_repo(tmp_path / "repo")
+    write(repo, "app.py", f'STRIPE = "{"sk_" + "live_" + Fakes(5).chars(99)}"\n')
+    commit_all(repo, "leak")
+    report = json.loads(run_launchtui("scan", str(repo), "--format", "json").stdout)
+    [leak] = [f for f in report["findings"] if f["status"] == "fail"]
+    (repo / ".launchtui-ignore").write_bytes(
+        b"\xef\xbb\xbf" + leak["evidence"]["fingerprint"].encode() + b"  # rotated\n"
+    )
+    assert run_launchtui("scan", str(repo)).returncode == 0
+
+
+def test_a_file_over_the_chosen_size_is_skipped_and_a_bigger_cap_scans_it(tmp_path):
+    from .secrets.planted import Fakes
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    key = "sk_" + "live_" + Fakes(6).chars(99)
+    (folder / "big.py").write_text("# padding\n" * 300_000 + f'KEY = "{key}"\n')
+    assert run_launchtui("scan", str(folder)).returncode == 0  # 3 MB: skipped by default
+    assert run_launchtui("scan", str(folder), "--max-file-size", "5").returncode == 1

@@ -133,3 +133,7 @@ def test_unclosed_quote_is_reported() -> None:
     hsts = parse_hsts('max-age="31536000; includeSubDomains')
     assert not hsts.valid
     assert any("malformed" in p for p in hsts.problems)
+
+
+def test_an_hsts_header_with_junk_directives_is_invalid():
+    assert not parse_hsts("max-age=31536000; includeSubDomains; foo bar").valid
