@@ -11,6 +11,8 @@ from .findings import Finding, Status
 from .runbook import Runbook, Stage
 
 SPRINT_HOURS = 48
+# Results older than this are called stale: DNS, certificates and deploys move in a week.
+STALE_AFTER = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,13 @@ class SprintClock:
         hours = self.elapsed.total_seconds() / 3600
         return 1 if hours < 24 else 2 if hours < SPRINT_HOURS else 3
 
+    def short(self) -> str:
+        """For a narrow sidebar: `Day 2 · 27 h of 48 h`."""
+        hours = int(self.elapsed.total_seconds() // 3600)
+        if self.day == 3:
+            return "Sprint over: maintenance mode"
+        return f"Day {self.day} · {hours} h of {SPRINT_HOURS} h"
+
     def describe(self) -> str:
         hours = int(self.elapsed.total_seconds() // 3600)
         minutes = int(self.elapsed.total_seconds() % 3600 // 60)
@@ -87,3 +96,49 @@ def todays_plan(runbook: Runbook, clock: SprintClock) -> str:
         return "Rerun the checks after every change; rotate what is due."
     stages = stages_for_day(runbook, clock.day)
     return f"Day {clock.day} covers: " + ", ".join(stage.title for stage in stages)
+
+
+def check_times(engagement: Engagement) -> dict[str, dt.datetime]:
+    """When each check last ran: the newest filed run that ran it (its results are the
+    ones shown)."""
+    times: dict[str, dt.datetime] = {}
+    for run in engagement.runs:  # oldest first, so newer runs overwrite
+        for check in run.versions:
+            times[check] = run.at
+    return times
+
+
+@dataclass(frozen=True, slots=True)
+class StageChecked:
+    """When a stage's shown results were measured: its checks may come from several runs."""
+
+    oldest: dt.datetime
+    newest: dt.datetime
+    missing: int  # checks of the stage that never ran
+
+    def is_stale(self, now: dt.datetime) -> bool:
+        return now - self.oldest > STALE_AFTER
+
+
+def stage_checked(stage: Stage, times: dict[str, dt.datetime]) -> StageChecked | None:
+    """None when none of the stage's checks has run yet."""
+    ran = [times[check] for check in stage.checks if check in times]
+    if not ran:
+        return None
+    return StageChecked(min(ran), max(ran), len(stage.checks) - len(ran))
+
+
+def age_text(then: dt.datetime, now: dt.datetime) -> str:
+    """How long ago, in the unit a person would use: `just now`, `40 min ago`, `5 h ago`,
+    `3 days ago`, `6 weeks ago`."""
+    seconds = max((now - then).total_seconds(), 0)
+    if seconds < 90:
+        return "just now"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 36 * 3600:
+        return f"{round(seconds / 3600)} h ago"
+    days = seconds / 86400
+    if days < 14:
+        return f"{round(days)} days ago"
+    return f"{round(days / 7)} weeks ago"

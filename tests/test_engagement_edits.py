@@ -82,7 +82,9 @@ def test_a_removed_entry_goes_back_where_it_was(made):
 
 def test_a_removed_secret_comes_back_whole_at_its_place(made):
     for name in ("STRIPE_SECRET_KEY", "SENDGRID_API_KEY"):
-        made.add_secret(Secret(name, reference="op://Ops/Stripe/key", owner="Dana", rotation_days=90))
+        made.add_secret(
+            Secret(name, reference="op://Ops/Stripe/key", owner="Dana", rotation_days=90)
+        )
     first = made.secrets[0]
     made.remove_secret(first.name, first.environment)
     made.add_secret(first, at=0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -15,6 +16,7 @@ from textual.screen import Screen
 from .. import __version__
 from ..engagement import Actor, Engagement, EngagementError
 from ..recent import remember
+from ..runbook import RunbookError
 from ..sprint import sprint_clock
 
 Clock = Callable[[], dt.datetime]
@@ -41,6 +43,7 @@ class LaunchApp(App[None]):
         self.clock = clock
         self.operator = operator
         self.demo_lab = None
+        self.open_problem = ""  # why the last file could not be opened
 
     def on_mount(self) -> None:
         from .screens.welcome import WelcomeScreen
@@ -79,16 +82,27 @@ class LaunchApp(App[None]):
 
         try:
             engagement = Engagement.load(path, actor=self.actor)
-        except EngagementError as exc:
-            self.notify(str(exc), title="Cannot open engagement", severity="error", timeout=12)
+            sprint = SprintScreen(engagement)
+        except (EngagementError, RunbookError) as exc:
+            self.show_open_problem(str(exc))
             return False
         remember(path)
-        self.push_screen(SprintScreen(engagement))
+        self.open_problem = ""
+        self.push_screen(sprint)
         if sprint_clock(engagement, self.clock()).day > 2:
             from .screens.founder import FounderHomeScreen
 
             self.push_screen(FounderHomeScreen(engagement))  # months later: the founder's view
         return True
+
+    def show_open_problem(self, problem: str) -> None:
+        """Why a file cannot be opened, as one message on the welcome screen (which is
+        shown next when the app was started with that file)."""
+        from .screens.welcome import WelcomeScreen
+
+        self.open_problem = problem
+        if isinstance(self.screen, WelcomeScreen):
+            self.screen.show_problem(problem)
 
     def start_demo(self) -> None:
         """Start the local lab and open the demo engagement; say what to install if missing."""
@@ -129,3 +143,11 @@ def make_app(
     from ..settings import configured_operator
 
     return LaunchApp(engagement_path, clock=clock, operator=operator or configured_operator())
+
+
+def run_app(app: LaunchApp, *, headless: bool = False) -> None:
+    """Run the app; an unhandled exception (Textual shows it and stops) ends the process
+    with status 1, never 0, so a wrapper script or CI notices the crash."""
+    app.run(headless=headless)
+    if app.return_code:
+        sys.exit(app.return_code)

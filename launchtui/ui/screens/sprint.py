@@ -1,7 +1,9 @@
 """The sprint: seven stages in a sidebar with progress and a 48-hour clock.
 
-Checks run in a worker that only awaits the core and posts messages; every
-state change happens in a message handler, and every change is saved at once.
+Checks run in a child process (`child_run`), so painting and keys never delay the load
+probes' schedule; a worker only relays the child's progress as messages. Every state
+change happens in a message handler, and every change is saved at once. Which checks
+are running is derived from the live workers, so it cannot go stale.
 """
 
 from __future__ import annotations
@@ -14,40 +16,55 @@ from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from ...engagement import Engagement, EngagementError, Suppression, apply_suppressions
 from ...findings import Finding
 from ...runbook import runbook_by_id
 from ...settings import remember_view_state, view_state
-from ...sprint import sprint_clock, stage_progress, todays_plan
+from ...sprint import (
+    STALE_AFTER,
+    age_text,
+    check_times,
+    sprint_clock,
+    stage_checked,
+    stage_progress,
+    todays_plan,
+)
 from ..saving import save_engagement, tell_what_came_in
-from ..widgets.stage_view import StageView
+from ..widgets.stage_view import StageState, StageView
 
-if TYPE_CHECKING:  # the check engine (httpx, dnspython) loads after the first paint
-    from ...audit import PlannedRun
-    from ...engagement import RunRecord
+if TYPE_CHECKING:  # the check engine (httpx, dnspython) is never needed to paint
+    from ...child_run import FinishedRun
     from ...engine import Progress
-    from ...export import Report
+
+NARROW = 100  # columns below which the sidebar is slimmer
 
 
 class SprintScreen(Screen[None]):
     BINDINGS: ClassVar = [
-        Binding("r", "run_stage", "Run stage"),
+        Binding("r", "run_stage", "Run"),
         Binding("R", "run_all", "Run all"),
-        Binding("c", "cancel_run", "Cancel", show=False),
-        Binding("x", "suppress", "Accept risk"),
+        Binding("c", "cancel_run", "Cancel"),
+        Binding("x", "suppress", "Accept"),
+        Binding("f", "toggle_failures", "Problems/all", show=False),
+        Binding("m", "toggle_risks", "Every risk", show=False),
+        Binding("s", "toggle_sidebar", "Stage list", show=False),
         Binding("e", "setup", "Setup"),
         Binding("o", "owners", "Owners"),
         Binding("k", "secrets", "Secrets"),
-        Binding("h", "history", "History"),
+        Binding("h", "history", "History", show=False),
         Binding("d", "export", "Documents", show=False),  # the handover stage says so
         Binding("b", "founder_home", "Runbooks", show=False),  # the founder's home
         Binding("escape", "focus_sidebar", "Stages", show=False),
     ]
+
+    running: reactive[frozenset[str]] = reactive(frozenset, init=False)
 
     class ChecksProgressed(Message):
         def __init__(self, progress: Progress) -> None:
@@ -55,20 +72,23 @@ class SprintScreen(Screen[None]):
             self.progress = progress
 
     class ChecksFinished(Message):
-        def __init__(self, report: Report, record: RunRecord) -> None:
+        def __init__(self, run: FinishedRun) -> None:
             super().__init__()
-            self.report, self.record = report, record
+            self.run = run
 
     def __init__(self, engagement: Engagement) -> None:
+        """Raises RunbookError when the engagement names a runbook that cannot be loaded."""
         super().__init__()
         self.engagement = engagement
         self.runbook = runbook_by_id(engagement.runbook)
         # Importing every check module takes ~0.5 s; it happens after the first paint.
-        self.available: set[str] = set(self.runbook.check_ids)
+        self.available: frozenset[str] = frozenset(self.runbook.check_ids)
         self.findings: list[Finding] = apply_suppressions(
             engagement.latest_findings(), engagement.suppressions
         )
-        self.running: set[str] = set()
+        self._version = 0  # bumped whenever self.findings changes
+        self._times = check_times(engagement)
+        self._runs: dict[Worker, set[str]] = {}  # live worker -> its checks not finished yet
         self._frame = 0
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
@@ -83,7 +103,8 @@ class SprintScreen(Screen[None]):
         with Horizontal():
             with Vertical(id="sidebar"):
                 yield Static(self.engagement.product or self.engagement.apex, id="product")
-                yield Static("", id="clock", classes="dim")
+                yield Static("", id="clock")
+                yield Static("", id="plan", classes="dim")
                 yield ListView(
                     *(
                         ListItem(Label(stage.title), id=f"stage-{stage.id}")
@@ -93,7 +114,7 @@ class SprintScreen(Screen[None]):
                 )
                 yield Static("", id="saved", classes="dim")
             yield ContentSwitcher(id="stage-views")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.engagement.apex} · {self.engagement.profile}"
@@ -104,6 +125,7 @@ class SprintScreen(Screen[None]):
         stages.index = ids.index(self.current_stage_id)
         stages.focus()
         self.refresh_everything()
+        self.say_when_results_are_old()
         self.set_interval(30, self.update_clock)
         # After the first frame: the import competes for the GIL with painting.
         self.set_timer(0.5, self.start_loading_checks)
@@ -111,40 +133,58 @@ class SprintScreen(Screen[None]):
         self.set_interval(0.5, self.flush_changes)
         self.set_interval(1.0, self.take_in_outside_changes)
 
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.update_clock()
+
     def start_loading_checks(self) -> None:
         self.run_worker(self.load_check_registry, thread=True, group="registry")
 
     def load_check_registry(self) -> None:
         from ...checks import all_checks
 
-        available = set(all_checks())
+        available = frozenset(all_checks())
         self.app.call_from_thread(self.checks_loaded, available)
 
-    def checks_loaded(self, available: set[str]) -> None:
+    def checks_loaded(self, available: frozenset[str]) -> None:
         if available != self.available:
             self.available = available
             self.refresh_everything()
+
+    def say_when_results_are_old(self) -> None:
+        """A founder reopening the file months later is told the results are old."""
+        if not self._times:
+            return
+        newest, now = max(self._times.values()), self.app.clock()
+        if now - newest > STALE_AFTER:
+            self.notify(
+                f"These results are from {newest:%d %b %Y} ({age_text(newest, now)}). "
+                "R re-runs every check; r re-runs the open stage.",
+                title="Old results",
+                severity="warning",
+                timeout=12,
+            )
 
     # -- showing state --------------------------------------------------------------
 
     def show_stage(self, stage_id: str) -> StageView:
         """Switch to a stage, building its view the first time it is shown (fast start)."""
         switcher = self.query_one("#stage-views", ContentSwitcher)
-        view_id = f"view-{stage_id}"
-        views = switcher.query(f"#{view_id}").results(StageView)
-        view = next(views, None)
+        view = self.stage_view(stage_id)
         if view is None:
             view = StageView(
                 self.runbook.stage(stage_id),
                 self.engagement.notes(stage_id),
                 self.remembered_highlight(stage_id),
-                id=view_id,
+                id=f"view-{stage_id}",
             )
             switcher.mount(view)
             self.refresh_stage(view)
         elif stage_id in self._stale:
             self.refresh_stage(view)
-        switcher.current = view_id
+        switcher.current = view.id
         return view
 
     def stage_view(self, stage_id: str) -> StageView | None:
@@ -160,6 +200,7 @@ class SprintScreen(Screen[None]):
         self.update_sidebar()
         self._stale.update(self.runbook.stage_ids)
         self.refresh_visible_stage()
+        self.refresh_bindings()
 
     def refresh_visible_stage(self) -> None:
         """Only the stage on screen is redrawn; others are redrawn when shown."""
@@ -182,26 +223,30 @@ class SprintScreen(Screen[None]):
 
             view.show_documents(last_exports(self.engagement))
         view.show(
-            [f for f in self.findings if f.check in view.stage.checks],
-            self.running,
-            self.available,
-            self.findings,
-            self.engagement.checklist_marks(),
+            StageState(
+                version=self._version,
+                findings=self.findings,
+                running=self.running,
+                available=self.available,
+                marks=self.engagement.checklist_marks(),
+                checked=stage_checked(view.stage, self._times),
+                now=self.app.clock(),
+            )
         )
 
     def update_sidebar(self) -> None:
         for stage in self.runbook.stages:
             progress = stage_progress(self.engagement, stage, self.findings)
             item = self.query_one(f"#stage-{stage.id}", ListItem)
-            running = any(check in self.running for check in stage.checks)
-            marker = " ⠿" if running else ""
-            label = progress.label
-            item.query_one(Label).update(f"{stage.title}{marker}\n  [dim]{label}[/]")
+            marker = " ⠿" if any(check in self.running for check in stage.checks) else ""
+            item.query_one(Label).update(f"{stage.title}{marker}\n  [dim]{progress.label}[/]")
 
     def update_clock(self) -> None:
         clock = sprint_clock(self.engagement, self.app.clock())
         plan = todays_plan(self.runbook, clock)
-        self.query_one("#clock", Static).update(f"{clock.describe()}\n[dim]{plan}[/]")
+        narrow = self.has_class("narrow")
+        self.query_one("#clock", Static).update(clock.short() if narrow else clock.describe())
+        self.query_one("#plan", Static).update(plan)
 
     def advance_spinner(self) -> None:
         if self.running:
@@ -214,6 +259,17 @@ class SprintScreen(Screen[None]):
         for label in self.query("#saved").results(Static):
             label.update(f"saved {self.app.clock():%H:%M:%S}")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows the keys that do something here and now."""
+        if action == "cancel_run":
+            return bool(self.running)
+        if action == "run_stage" and self.is_mounted:
+            stage_id = self.current_stage_id
+            return bool(stage_id and self.runbook.stage(stage_id).checks)
+        if action == "suppress":
+            return self.focused is not None and self.focused.id == "findings"
+        return True
+
     # -- saving -------------------------------------------------------------------
 
     def save(self) -> bool:
@@ -224,6 +280,10 @@ class SprintScreen(Screen[None]):
             return False
         self.show_saved()
         return True
+
+    def findings_changed(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self._version += 1
 
     def take_in_outside_changes(self) -> None:
         """Someone saved the file meanwhile (the CLI, an editor): show what came in."""
@@ -241,7 +301,8 @@ class SprintScreen(Screen[None]):
             return
         tell_what_came_in(self, result)
         if not self.running:
-            self.findings = self.engagement.latest_findings()
+            self.findings_changed(self.engagement.latest_findings())
+            self._times = check_times(self.engagement)
         self.reapply_suppressions()
         for view in self.query(StageView).results(StageView):
             view.load_notes(self.engagement.notes(view.stage.id))
@@ -274,14 +335,45 @@ class SprintScreen(Screen[None]):
         stage_id = event.item.id.removeprefix("stage-")
         self.show_stage(stage_id)
         self.remember_stage(stage_id)
+        self.refresh_bindings()
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
+        """Enter (or a click) on a stage goes into it."""
+        event.stop()
         view = self.stage_view(self.current_stage_id)
         if view is not None:
-            view.focus_next()
+            view.focus_first()
 
     def action_focus_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        if not sidebar.display:
+            sidebar.display = True
         self.query_one("#stages", ListView).focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide the stage list for a wider stage (s again, or escape, brings it back)."""
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            self.query_one("#stages", ListView).focus()
+        else:
+            view = self.stage_view(self.current_stage_id)
+            if view is not None:
+                view.focus_first()
+
+    def go_to_stage(self, stage_id: str) -> None:
+        stages = self.query_one("#stages", ListView)
+        stages.index = list(self.runbook.stage_ids).index(stage_id)
+
+    def action_toggle_failures(self) -> None:
+        view = self.stage_view(self.current_stage_id)
+        if view is not None and view.stage.checks:
+            view.toggle_failures()
+
+    def action_toggle_risks(self) -> None:
+        view = self.stage_view(self.current_stage_id)
+        if view is not None:
+            view.toggle_risks()
 
     # -- running checks -------------------------------------------------------------
 
@@ -300,60 +392,74 @@ class SprintScreen(Screen[None]):
         if not wanted:
             self.notify("Those checks are already running.")
             return
-        from ...audit import CheckRequestError, plan_engagement_run
+        from ..network_settings import network_problem
 
-        try:
-            plan = plan_engagement_run(self.engagement, wanted, stage_ids=stage_ids)
-        except CheckRequestError as exc:
-            self.notify(str(exc), title="Cannot run", severity="error", timeout=12)
+        problem = network_problem(self.engagement)
+        if problem is not None:
+            self.notify(problem, title="Cannot run the checks", severity="error", timeout=20)
             return
-        self.running.update(wanted)
-        self.refresh_everything()
-        self.run_in_background(plan)
+        if self.engagement.modified and not self.save():
+            return  # the run reads the file; it must hold what is on screen
+        worker = self.run_in_child(wanted, list(stage_ids))
+        self._runs[worker] = set(wanted)
+        self.update_running()
 
-    @work(group="checks", exit_on_error=False, thread=True)
-    def run_in_background(self, plan: PlannedRun) -> None:
-        """The engine on its own event loop in a thread: slow or CPU-heavy checks never
-        delay a keypress. It only posts messages (thread-safe) and polls cancellation."""
-        import asyncio
+    @work(group="checks", exit_on_error=False)
+    async def run_in_child(self, check_ids: list[str], stage_ids: list[str]) -> None:
+        """The engine in a child process: its load probes keep their schedule however
+        busy the screen is. This worker only relays what the child reports."""
+        from ...child_run import FinishedRun, run_in_child
 
-        from ...audit import run_planned, run_record
+        async for event in run_in_child(self.engagement.path, check_ids, stage_ids):
+            if isinstance(event, FinishedRun):
+                self.post_message(self.ChecksFinished(event))
+            elif event.finished:
+                self.post_message(self.ChecksProgressed(event))
 
-        worker = get_current_worker()
+    def update_running(self) -> None:
+        """Running = the unfinished checks of the workers that are still alive."""
+        alive = {
+            worker
+            for worker in self.workers
+            if worker.group == "checks" and worker.node is self and not worker.is_finished
+        }
+        for gone in set(self._runs) - alive:
+            del self._runs[gone]
+        self.running = frozenset(check for checks in self._runs.values() for check in checks)
 
-        def progress(step: Progress) -> None:
-            self.post_message(self.ChecksProgressed(step))
-
-        report = asyncio.run(
-            run_planned(plan, progress=progress, cancelled=lambda: worker.is_cancelled)
+    def watch_running(self, before: frozenset[str], now: frozenset[str]) -> None:
+        changed = before ^ now
+        self._stale.update(
+            stage.id for stage in self.runbook.stages if changed.intersection(stage.checks)
         )
-        if not worker.is_cancelled:
-            record = run_record(report, plan.specs, plan.runbook, plan.stage_ids)
-            self.post_message(self.ChecksFinished(report, record))
+        self.update_sidebar()
+        self.refresh_visible_stage()
+        self.refresh_bindings()
 
     def on_sprint_screen_checks_progressed(self, message: ChecksProgressed) -> None:
         step = message.progress
-        if not step.finished:
-            return
-        self.running.discard(step.check)
+        for checks in self._runs.values():
+            checks.discard(step.check)
         fresh = apply_suppressions(list(step.findings), self.engagement.suppressions)
-        self.findings = [f for f in self.findings if f.check != step.check] + fresh
+        self.findings_changed([f for f in self.findings if f.check != step.check] + fresh)
         self._sidebar_stale = True
         self._stale.update(
             stage.id
             for stage in self.runbook.stages
             if step.check in stage.checks or "risk-list" in stage.shows
         )
+        self.update_running()
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
-        self.flush_changes()  # the final state at once, not on the next tick
-        self.engagement.record_run(message.record)
-        self.mark_leaked_secrets(message.report.findings)
+        report, record = message.run.report, message.run.record
+        self.engagement.record_run(record)
+        self._times = check_times(self.engagement)
+        self.mark_leaked_secrets(report.findings)
         self.save()
-        problems = sum(1 for f in message.report.findings if f.is_problem)
+        self.refresh_everything()  # the final state at once, not on the next tick
+        problems = sum(1 for f in report.findings if f.is_problem)
         self.notify(
-            f"{len(message.report.findings)} findings, {problems} to look at.",
-            title="Checks finished",
+            f"{len(report.findings)} findings, {problems} to look at.", title="Checks finished"
         )
 
     def mark_leaked_secrets(self, findings: list[Finding]) -> None:
@@ -375,16 +481,14 @@ class SprintScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "checks":
             return
-        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self.running.clear()
-            self.refresh_everything()
+        self.update_running()
         if event.state is WorkerState.ERROR:
-            from ...audit import CheckRequestError
+            from ...child_run import ChildRunError
 
             error = event.worker.error
-            plain = isinstance(error, CheckRequestError)
+            plain = isinstance(error, ChildRunError)
             message = str(error) if plain else f"{type(error).__name__}: {error}"
-            self.notify(message, title="The run stopped", severity="error", timeout=12)
+            self.notify(message, title="The run stopped", severity="error", timeout=15)
 
     def action_cancel_run(self) -> None:
         if self.running:
@@ -414,22 +518,24 @@ class SprintScreen(Screen[None]):
         from .suppress import SuppressScreen
 
         view = self.stage_view(self.current_stage_id)
-        finding = view.selected_finding() if view is not None else None
-        if finding is None or not finding.is_problem:
+        item = view.selected_item() if view is not None else None
+        if item is None or not item.lead.is_problem:
             self.notify("Highlight a failing or warning finding first.")
             return
 
         def accept(reason: str | None) -> None:
-            if reason:
+            if not reason:
+                return
+            for finding in item.findings:
                 self.engagement.add_suppression(
                     Suppression(finding.check, finding.target, reason),
                     stage=finding.stage or self.current_stage_id,
                 )
-                self.findings = apply_suppressions(self.findings, self.engagement.suppressions)
-                self.save()
-                self.refresh_everything()
+            self.reapply_suppressions()
+            self.save()
+            self.refresh_everything()
 
-        self.app.push_screen(SuppressScreen(finding), accept)
+        self.app.push_screen(SuppressScreen(item.lead, item.targets), accept)
 
     # -- other screens ----------------------------------------------------------------
 
@@ -477,7 +583,7 @@ class SprintScreen(Screen[None]):
     def reapply_suppressions(self) -> None:
         """Accepted risks as the file has them now (one may have been withdrawn)."""
         fresh = [replace(finding, suppressed=None) for finding in self.findings]
-        self.findings = apply_suppressions(fresh, self.engagement.suppressions)
+        self.findings_changed(apply_suppressions(fresh, self.engagement.suppressions))
 
     def on_unmount(self) -> None:
         """Keep unsaved notes and the open stage for next time (the latter in the user's
@@ -496,6 +602,9 @@ class SprintScreen(Screen[None]):
         )
         yield SystemCommand(
             "Accept the highlighted risk", "Suppress with a reason", self.action_suppress
+        )
+        yield SystemCommand(
+            "Show or hide the stage list", "More room for the stage (s)", self.action_toggle_sidebar
         )
         yield SystemCommand(
             "Setup: domains, routes, environments", "Edit what is checked", self.action_setup
@@ -517,3 +626,9 @@ class SprintScreen(Screen[None]):
             "Who changed what; pin the baseline run",
             self.action_history,
         )
+        for stage in self.runbook.stages:
+            yield SystemCommand(
+                f"Stage: {stage.title}",
+                "Go to this stage",
+                lambda stage_id=stage.id: self.go_to_stage(stage_id),
+            )

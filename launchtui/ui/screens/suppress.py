@@ -18,13 +18,16 @@ class SuppressScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, finding: Finding) -> None:
+    def __init__(self, finding: Finding, targets: list[str] | None = None) -> None:
+        """`targets`: every target the same finding was reported for (one reason each)."""
         super().__init__()
         self.finding = finding
+        self.targets = targets or [finding.target]
 
     def compose(self) -> ComposeResult:
+        where = ", ".join(self.targets)
         with Vertical(id="suppress-box"):
-            yield Label(f"Accept the risk of [b]{self.finding.check}[/b] on {self.finding.target}?")
+            yield Label(f"Accept the risk of [b]{self.finding.check}[/b] on {where}?")
             yield Label(self.finding.summary, classes="dim")
             yield Input(placeholder="Why is this acceptable? (required)", id="reason")
             yield Label("enter to accept · escape to cancel", classes="dim")

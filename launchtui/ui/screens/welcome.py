@@ -9,13 +9,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...domains import DomainError, parse_domain
 from ...engagement import Engagement, EngagementError, slug
 from ...recent import data_dir, recent_engagements
-from ...runbook import RunbookError, load_profiles
+from ...runbook import RunbookError, default_profile_id, load_profiles
+
+# The new-engagement form's text fields: id -> (label, example), one per line.
+TEXT_FIELDS = {
+    "product": ("Product name", "Acme"),
+    "apex": ("Apex domain", "acme.com"),
+    "canonical": ("Canonical host (optional)", "www.acme.com"),
+    "repo": ("Repo path (optional)", "~/src/acme"),
+    "save-as": ("Save as (optional)", "~/clients/acme.toml"),
+}
 
 
 class WelcomeScreen(Screen[None]):
@@ -26,43 +35,64 @@ class WelcomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="open-problem")
         with Horizontal(id="welcome"):
             with VerticalScroll(id="new-engagement", classes="panel"):
                 yield Label("New engagement", classes="panel-title")
-                yield Input(placeholder="Product name, e.g. Acme", id="product")
-                yield Input(placeholder="Apex domain, e.g. acme.com", id="apex")
-                yield Select(self._type_options(), prompt="Product type", id="product-type")
+                yield from self._text_field("product")
+                yield from self._text_field("apex")
+                types, default_type = self._type_options()
+                yield Label("Product type (sets the performance targets)", classes="field-label")
+                yield Select(
+                    types, value=default_type, allow_blank=False, compact=True, id="product-type"
+                )
+                yield Label("Phase", classes="field-label")
                 yield Select(
                     [("Launch (public)", "launch"), ("Beta (invited users)", "beta")],
                     value="launch",
                     allow_blank=False,
+                    compact=True,
                     id="phase",
                 )
-                yield Input(
-                    placeholder="Canonical host (optional), e.g. www.acme.com", id="canonical"
-                )
-                yield Input(placeholder="Repo path (optional)", id="repo")
-                yield Input(
-                    placeholder="Save as (optional, e.g. ~/clients/acme.toml)", id="save-as"
-                )
-                yield Button("Create engagement", variant="primary", id="create")
+                for name in ("canonical", "repo", "save-as"):
+                    yield from self._text_field(name)
+                yield Button("Create engagement", variant="primary", id="create", compact=True)
             with Vertical(id="open-engagement", classes="panel"):
                 yield Label("Recent", classes="panel-title")
                 yield OptionList(*self._recent_options(), id="recent")
                 yield Label("Open a file", classes="panel-title")
-                yield Input(placeholder="path/to/engagement.toml", id="open-path")
+                yield Input(placeholder="path/to/engagement.toml", compact=True, id="open-path")
                 yield Label("New here?", classes="panel-title")
                 yield Label("The demo checks a local lab full of planted problems.", classes="dim")
-                yield Button("Open the demo", id="demo")
-        yield Footer()
+                yield Button("Open the demo", id="demo", compact=True)
+        yield Footer(compact=True)
 
-    def _type_options(self) -> list[tuple[str, str]]:
+    def _text_field(self, name: str) -> ComposeResult:
+        label, example = TEXT_FIELDS[name]
+        yield Label(label, classes="field-label")
+        yield Input(placeholder=f"e.g. {example}", compact=True, id=name)
+
+    def on_mount(self) -> None:
+        problem = getattr(self.app, "open_problem", "")
+        if problem:
+            self.show_problem(problem)
+
+    def show_problem(self, problem: str) -> None:
+        """A file that could not be opened: why, in one message at the top."""
+        banner = self.query_one("#open-problem", Static)
+        banner.update(f"[b]Cannot open that engagement.[/b] {problem}")
+        banner.display = True
+
+    def _type_options(self) -> tuple[list[tuple[str, str]], str]:
+        """The product types, and the default profile's type preselected: a blank type
+        would write a profile no check knows."""
         try:
             profiles = load_profiles()
-        except RunbookError:
-            return []
+            default = profiles[default_profile_id()].product_type
+        except (RunbookError, KeyError):
+            return [("Community platform", "community")], "community"
         types = {p.product_type: p.title.split(",")[0] for p in profiles.values()}
-        return [(title, product_type) for product_type, title in types.items()]
+        return [(title, product_type) for product_type, title in types.items()], default
 
     def _recent_options(self) -> list[Option]:
         recent = recent_engagements()
@@ -93,10 +123,7 @@ class WelcomeScreen(Screen[None]):
             self.app.start_demo()
 
     def create_engagement(self) -> None:
-        value = {
-            name: self.query_one(f"#{name}", Input).value.strip()
-            for name in ("product", "apex", "canonical", "repo", "save-as")
-        }
+        value = {name: self.query_one(f"#{name}", Input).value.strip() for name in TEXT_FIELDS}
         product_type = self.query_one("#product-type", Select).value
         phase = self.query_one("#phase", Select).value
         try:
@@ -104,10 +131,6 @@ class WelcomeScreen(Screen[None]):
         except DomainError as exc:
             self.notify(str(exc), title="Apex domain", severity="error")
             self.query_one("#apex", Input).focus()
-            return
-        if product_type is Select.BLANK:
-            self.notify("Pick a product type: it sets the performance targets.", severity="warning")
-            self.query_one("#product-type", Select).focus()
             return
         name = value["product"] or domain.unicode_name
         path = (

@@ -2,28 +2,66 @@
 
 It renders whatever the runbook data says a stage holds; adding a stage or a
 runbook needs no new Python. State lives in the sprint screen; this widget only
-shows it and reports what the person did.
+shows it and reports what the person did. Each part is redrawn only when what it
+shows changed, so switching stages or a progress tick elsewhere costs little.
 """
 
 from __future__ import annotations
 
-import json
-from itertools import groupby
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from ...engagement import ChecklistMark
-from ...export.text import status_text as status_cell
-from ...findings import Finding, Status, Tier, ranked_risks
+from ...export.digest import Item, fold
+from ...findings import Finding
 from ...runbook import Stage
+from ...sprint import StageChecked
+from .finding_text import (
+    checked_text,
+    checklist_detail,
+    checklist_prompt,
+    clipped,
+    detail_text,
+    problem_counts,
+    risk_list_text,
+    status_cell,
+    where_cell,
+)
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-TIER_TITLES = {Tier.BLOCKER: "Blockers", Tier.IMPORTANT: "Important", Tier.OPTIONAL: "Optional"}
+
+
+class Checklist(SelectionList[str]):
+    """The stage's manual checklist; its one key is shown in the footer when it has focus."""
+
+    BINDINGS: ClassVar = [Binding("space", "select", "Tick")]
+
+
+WHERE_WIDTH = 24
+STATUS_WIDTH = 8
+
+
+@dataclass(frozen=True, eq=False)
+class StageState:
+    """What the sprint screen knows that a stage view shows. `version` changes whenever
+    the findings do, so a view can tell cheaply that it has nothing to redraw."""
+
+    version: int
+    findings: list[Finding]  # every stage's latest results (the view picks its own)
+    running: frozenset[str]
+    available: frozenset[str]
+    marks: dict[tuple[str, str], ChecklistMark]
+    checked: StageChecked | None
+    now: dt.datetime
 
 
 class StageView(VerticalScroll):
@@ -47,32 +85,36 @@ class StageView(VerticalScroll):
             self.stage, self.text = stage, text
 
     def __init__(
-        self, stage: Stage, notes: str, highlight: tuple[str, str] | None = None, **kwargs
+        self, stage: Stage, notes: str, highlight: tuple[str, str] | None = None, **kwargs: Any
     ) -> None:
         """`highlight` is the (check, target) the person last looked at in this stage."""
         super().__init__(**kwargs)
         self.stage = stage
         self.pending_highlight = highlight
         self.initial_notes = notes
-        self.rows: dict[str, Finding | None] = {}  # row key -> finding (None: not run yet)
+        self.rows: dict[str, Item | None] = {}  # row key -> item (None: running, not run)
+        self.pending_notes: dict[str, str] = {}  # row key -> why there is no result
+        # The ranked list hides passes on the audit stage; elsewhere every result shows.
+        self.failures_only = "risk-list" in stage.shows
+        self.all_risks = False
         self._loaded_notes = notes  # the text put there by the app, not typed
         self._documents: list[str] = []
-        self._last_shown: tuple | None = None
+        self._state: StageState | None = None
+        self._drawn: dict[str, object] = {}  # part -> the inputs it was last drawn from
         self._ready = False
 
     def compose(self) -> ComposeResult:
         day = f"  ·  day {self.stage.day}" if self.stage.day else ""
         yield Label(f"[b]{self.stage.title}[/b]{day}", classes="stage-title")
         yield Static(self.stage.goal, classes="goal")
-        yield Static("", id="run-status", classes="dim")
+        yield Static("", id="run-status")
         if "risk-list" in self.stage.shows:
             yield Static("", id="risks")
         if "documents" in self.stage.shows:
             yield Static("", id="documents")
         if self.stage.checks:
-            table: DataTable = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-            table.add_columns("status", "finding", "target")
-            yield table
+            yield Static("", id="filter", classes="dim")
+            yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
             yield Static(
                 "Highlight a finding to see the evidence and the fix.",
                 id="detail",
@@ -82,22 +124,23 @@ class StageView(VerticalScroll):
             yield Label(
                 "Checklist  [dim](space ticks; who and when are recorded)[/]", classes="section"
             )
-            yield SelectionList[str](id="checklist")
+            yield Checklist(id="checklist")
+            yield Static("", id="checklist-item", classes="checklist-item")
         yield Label("Notes", classes="section")
         yield TextArea(self.initial_notes, id="notes", soft_wrap=True)
         yield Static(self._reference_text(), classes="reference")
 
     def on_mount(self) -> None:
         self._ready = True
-        if self._last_shown is not None:
-            self.show(*self._last_shown)
+        if self._state is not None:
+            self.show(self._state)
         if self._documents:
             self.show_documents(self._documents)
 
     def on_resize(self) -> None:
-        """Clipped summaries depend on the width: redraw with what was last shown."""
-        if self._last_shown is not None:
-            self.show(*self._last_shown)
+        """Clipped summaries depend on the width: redraw the table with what was shown."""
+        if self._state is not None:
+            self._show_table(self._state)
 
     def _reference_text(self) -> Text:
         text = Text()
@@ -109,92 +152,145 @@ class StageView(VerticalScroll):
                 text.append(f"{heading}\n", style="bold")
                 for line in lines:
                     text.append(f"  • {line}\n")
+        text.rstrip()
         return text
 
     # -- showing state ------------------------------------------------------------
 
-    def show(
-        self,
-        findings: list[Finding],
-        running: set[str],
-        available: set[str],
-        all_findings: list[Finding],
-        marks: dict[tuple[str, str], ChecklistMark],
-    ) -> None:
-        self._last_shown = (findings, running, available, all_findings, marks)
+    def show(self, state: StageState) -> None:
+        self._state = state
         if not self._ready:
             return  # on_mount shows it once the children exist
-        self._show_checks(findings, running, available)
-        self._show_status(findings, running)
+        self._show_status(state)
         if "risk-list" in self.stage.shows:
-            self.query_one("#risks", Static).update(risk_list_text(all_findings))
+            self._redraw("risks", (state.version, self.all_risks), self._show_risks)
+        self._show_table(state)
         if self.stage.checklist:
-            self._show_checklist(marks)
+            marks = {k: v for k, v in state.marks.items() if k[0] == self.stage.id}
+            self._redraw("checklist", marks, lambda: self._show_checklist(marks))
 
-    def _show_checks(self, findings: list[Finding], running: set[str], available: set[str]) -> None:
+    def _redraw(self, part: str, inputs: object, draw: Any) -> None:
+        """Draw `part` only when its inputs differ from the last time."""
+        if self._drawn.get(part, self) != inputs:
+            self._drawn[part] = inputs
+            draw()
+
+    def _stage_findings(self, state: StageState) -> list[Finding]:
+        checks = set(self.stage.checks)
+        return [f for f in state.findings if f.check in checks]
+
+    def _show_status(self, state: StageState) -> None:
+        if not self.stage.checks:
+            text = Text(
+                "No automated checks here: this stage is done by hand, with the checklist "
+                "and the notes below"
+                + (
+                    ", and the handover documents (d exports them)."
+                    if "documents" in self.stage.shows
+                    else "."
+                )
+            )
+        else:
+            running = [c for c in self.stage.checks if c in state.running]
+            if running:
+                text = Text(
+                    f"{len(running)} of {len(self.stage.checks)} checks running… (c cancels)",
+                    style="cyan",
+                )
+            else:
+                text = checked_text(state.checked, state.now)
+                findings = self._stage_findings(state)
+                if findings and "risk-list" not in self.stage.shows:  # it counts everything
+                    text.append("\n")
+                    text.append_text(problem_counts(findings))
+        self._redraw(
+            "status", text.markup, lambda: self.query_one("#run-status", Static).update(text)
+        )
+
+    def _show_risks(self) -> None:
+        assert self._state is not None
+        text = risk_list_text(self._state.findings, show_all=self.all_risks)
+        self.query_one("#risks", Static).update(text)
+
+    def _show_table(self, state: StageState) -> None:
         if not self.stage.checks:
             return
+        running = frozenset(c for c in self.stage.checks if c in state.running)
+        inputs = (state.version, running, state.available, self.failures_only, self.size.width)
+        self._redraw("table", inputs, lambda: self._fill_table(state, running))
+
+    def _fill_table(self, state: StageState, running: frozenset[str]) -> None:
         table = self.query_one("#findings", DataTable)
         cursor = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        # Fixed widths that fit the view, so the target never scrolls off to the right.
+        room = max(self.scrollable_content_region.width - 2, 30)
+        where_width = max(min(WHERE_WIDTH, room // 4), 10)
+        width = max(room - STATUS_WIDTH - where_width - 6, 12)  # 1 cell padding each side
+        table.add_column("status", width=STATUS_WIDTH)
+        table.add_column("finding", width=width)
+        table.add_column("where", width=where_width)
         self.rows.clear()
-        by_check = {
-            check: list(group)
-            for check, group in groupby(
-                sorted(findings, key=lambda f: f.check), key=lambda f: f.check
-            )
-        }
-        width = max(30, self.size.width - 44)  # status and target columns, padding
+        self.pending_notes.clear()
+        findings = self._stage_findings(state)
+        by_check: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_check.setdefault(finding.check, []).append(finding)
+        hidden = not_run = 0
         for check in self.stage.checks:
             if check in running:
                 key = f"{check}::running"
-                running_cell = Text(SPINNER[0] + " running", style="cyan")
-                table.add_row(running_cell, Text(check, style="dim"), "", key=key)
+                cell = Text(SPINNER[0] + " running", style="cyan")
+                table.add_row(cell, Text(check, style="dim"), "", key=key)
                 self.rows[key] = None
-            elif check in by_check:
-                for index, finding in enumerate(by_check[check]):
-                    key = f"{check}::{index}"
-                    summary = clipped(finding.summary, width)
-                    table.add_row(
-                        status_cell(finding), summary, clipped(finding.target, 28), key=key
-                    )
-                    self.rows[key] = finding
-            else:
+                self.pending_notes[key] = f"{check} is running."
+                continue
+            if check not in by_check:
+                if self.failures_only:
+                    not_run += 1
+                    continue
                 key = f"{check}::pending"
-                note = (
-                    "not run yet" if check in available else "unknown check id: check the runbook"
-                )
-                pending = Text(f"{check}: {note}", style="dim")
+                known = check in state.available
+                note = "not run yet" if known else "unknown check id: check the runbook"
+                pending = Text(clipped(f"{check}: {note}", width), style="dim")
                 table.add_row(Text("·", style="dim"), pending, "", key=key)
                 self.rows[key] = None
+                self.pending_notes[key] = (
+                    f"{check} has not run yet: r runs the stage."
+                    if known
+                    else f"{check} is not a check launchtui knows: fix the runbook."
+                )
+                continue
+            for index, item in enumerate(fold(by_check[check])):
+                if self.failures_only and not item.lead.is_problem:
+                    hidden += len(item.findings)
+                    continue
+                key = f"{check}::{index}"
+                summary = clipped(item.lead.summary, width)
+                table.add_row(
+                    status_cell(item.lead), summary, where_cell(item, WHERE_WIDTH), key=key
+                )
+                self.rows[key] = item
+        self._show_filter(hidden, not_run, table.row_count)
         if table.row_count:
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
         if self.pending_highlight is not None:
             self.highlight(*self.pending_highlight)
             self.pending_highlight = None
+        self._show_detail()
 
-    def _show_status(self, findings: list[Finding], running: set[str]) -> None:
-        counts: dict[str, int] = {}
-        for finding in findings:
-            key = "accepted" if finding.suppressed else finding.status.value
-            counts[key] = counts.get(key, 0) + 1
-        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        if not self.stage.checks:
-            self.query_one("#run-status", Static).update(
-                "No automated checks here: this stage is the checklist, the notes"
-                + (" and the documents below." if "documents" in self.stage.shows else " below.")
-            )
+    def _show_filter(self, hidden: int, not_run: int, shown: int) -> None:
+        line = self.query_one("#filter", Static)
+        if not self.failures_only:
+            line.update("All results · f shows problems only")
             return
-        text = (
-            f"{len(running)} check(s) running…"
-            if running
-            else (
-                f"Latest results: {summary}."
-                if summary
-                else "No results yet: press r to run this stage's checks."
-            )
-        )
-        self.query_one("#run-status", Static).update(text)
+        left_out = [
+            f"{hidden} passing or accepted" if hidden else "",
+            f"{not_run} not run" if not_run else "",
+        ]
+        said = " and ".join(part for part in left_out if part)
+        lead = "Problems only" if shown else "No problems in this stage's results"
+        line.update(f"{lead}{f' ({said} hidden)' if said else ''} · f shows all")
 
     def spin(self, frame: int) -> None:
         """Advance the spinner on running rows without rebuilding the table."""
@@ -202,11 +298,10 @@ class StageView(VerticalScroll):
             return
         table = self.query_one("#findings", DataTable)
         glyph = SPINNER[frame % len(SPINNER)]
+        column = table.ordered_columns[0].key
         for key in self.rows:
             if key.endswith("::running"):
-                table.update_cell(
-                    key, table.ordered_columns[0].key, Text(glyph + " running", style="cyan")
-                )
+                table.update_cell(key, column, Text(glyph + " running", style="cyan"))
 
     def _show_checklist(self, marks: dict[tuple[str, str], ChecklistMark]) -> None:
         checklist = self.query_one("#checklist", SelectionList)
@@ -216,13 +311,43 @@ class StageView(VerticalScroll):
             for item in self.stage.checklist:
                 mark = marks.get((self.stage.id, item.id))
                 done = bool(mark and mark.done)
-                checklist.add_option(Selection(checklist_prompt(item.text, mark), item.id, done))
+                checklist.add_option(Selection(checklist_prompt(item, mark), item.id, done))
         if checklist.option_count:
             checklist.highlighted = min(highlighted or 0, checklist.option_count - 1)
+        self._show_checklist_item()
+
+    def _show_checklist_item(self) -> None:
+        checklist = self.query_one("#checklist", SelectionList)
+        index = checklist.highlighted
+        if index is None or not 0 <= index < len(self.stage.checklist):
+            return
+        item = self.stage.checklist[index]
+        marks = self._state.marks if self._state else {}
+        detail = checklist_detail(item, marks.get((self.stage.id, item.id)))
+        self.query_one("#checklist-item", Static).update(detail)
+
+    # -- what the person can do here -----------------------------------------------
+
+    def toggle_failures(self) -> None:
+        self.failures_only = not self.failures_only
+        if self._state is not None:
+            self._show_table(self._state)
+
+    def toggle_risks(self) -> None:
+        self.all_risks = not self.all_risks
+        if self._state is not None and "risk-list" in self.stage.shows:
+            self._redraw("risks", (self._state.version, self.all_risks), self._show_risks)
+
+    def focus_first(self) -> None:
+        """Enter on a stage: into its findings, else its checklist, else its notes."""
+        for selector in ("#findings", "#checklist", "#notes"):
+            for widget in self.query(selector):
+                widget.focus()
+                return
 
     # -- reacting -----------------------------------------------------------------
 
-    def selected_finding(self) -> Finding | None:
+    def selected_item(self) -> Item | None:
         if not self.stage.checks:
             return None
         table = self.query_one("#findings", DataTable)
@@ -231,18 +356,40 @@ class StageView(VerticalScroll):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.rows.get(key or "")
 
+    def selected_finding(self) -> Finding | None:
+        item = self.selected_item()
+        return item.lead if item is not None else None
+
+    def _show_detail(self) -> None:
+        table = self.query_one("#findings", DataTable)
+        if not table.row_count:
+            self.query_one("#detail", Static).update(Text("Nothing to show here.", style="dim"))
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        self.query_one("#detail", Static).update(
+            detail_text(self.rows.get(key), self.pending_notes.get(key, ""))
+        )
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        finding = self.rows.get(event.row_key.value or "")
-        self.query_one("#detail", Static).update(detail_text(finding))
-        if finding is not None and event.data_table.has_focus:  # the person's choice only
-            self.post_message(self.FindingHighlighted(self.stage.id, finding))
+        key = event.row_key.value or ""
+        item = self.rows.get(key)
+        self.query_one("#detail", Static).update(detail_text(item, self.pending_notes.get(key, "")))
+        if item is not None and event.data_table.has_focus:  # the person's choice only
+            self.post_message(self.FindingHighlighted(self.stage.id, item.lead))
 
     def highlight(self, check: str, target: str) -> None:
         """Put the cursor back on a finding (restoring where the person left off)."""
-        for row, finding in enumerate(self.rows.values()):
-            if finding is not None and (finding.check, finding.target) == (check, target):
+        for row, item in enumerate(self.rows.values()):
+            if item is not None and any(
+                (f.check, f.target) == (check, target) for f in item.findings
+            ):
                 self.query_one("#findings", DataTable).move_cursor(row=row)
                 return
+
+    def on_selection_list_selection_highlighted(
+        self, _event: SelectionList.SelectionHighlighted
+    ) -> None:
+        self._show_checklist_item()
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         item = event.selection.value
@@ -259,6 +406,7 @@ class StageView(VerticalScroll):
             text.append("(d exports them)\n", style="dim")
             for line in lines:
                 text.append(f"  • {line}\n")
+            text.rstrip()
             self.query_one("#documents", Static).update(text)
 
     def load_notes(self, text: str) -> None:
@@ -272,81 +420,3 @@ class StageView(VerticalScroll):
         if event.text_area.text != self._loaded_notes:
             self._loaded_notes = event.text_area.text
             self.post_message(self.NotesEdited(self.stage.id, event.text_area.text))
-
-
-def clipped(text: str, limit: int) -> str:
-    """Table cells stay one readable line; the detail pane shows the whole sentence."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def checklist_prompt(text: str, mark: ChecklistMark | None) -> Text:
-    prompt = Text(text)
-    if mark and mark.done:
-        when = f" {mark.at:%d %b %H:%M}" if mark.at else ""
-        prompt.append(f"  ✓ {mark.by}{when}", style="dim green")
-    return prompt
-
-
-def detail_text(finding: Finding | None) -> Text:
-    if finding is None:
-        return Text("This check has no result yet: press r to run the stage.", style="dim")
-    text = Text()
-    text.append_text(status_cell(finding))
-    if finding.status is not Status.PASS:
-        text.append(f"  {finding.severity.value}", style="bold")
-    text.append("  ")
-    text.append(f"{finding.check} · {finding.target}\n", style="dim")
-    text.append(finding.summary + "\n", style="bold")
-    if finding.suppressed:
-        text.append(f"Accepted: {finding.suppressed}\n", style="italic")
-    if finding.detail:
-        text.append(finding.detail + "\n")
-    if finding.fix:
-        text.append("Fix: ", style="bold green")
-        text.append(finding.fix + "\n")
-    histogram = finding.evidence.get("histogram")
-    if isinstance(histogram, dict):
-        text.append_text(histogram_text(histogram))
-    evidence = {k: v for k, v in finding.evidence.items() if k != "histogram"}
-    if evidence:
-        text.append("Evidence: ", style="bold")
-        text.append(json.dumps(evidence, default=str, ensure_ascii=False)[:600] + "\n", style="dim")
-    for ref in finding.refs:
-        text.append(f"→ {ref}\n", style="underline blue")
-    return text
-
-
-def histogram_text(histogram: dict) -> Text:
-    """Latency buckets as horizontal bars, drawn in the terminal."""
-    counts = [int(c) for c in histogram.get("counts", [])]
-    edges = histogram.get("edges_ms") or histogram.get("edges") or []
-    if not counts:
-        return Text()
-    peak = max(counts) or 1
-    text = Text("Latency histogram\n", style="bold")
-    for index, count in enumerate(counts):
-        low = edges[index] if index < len(edges) else index
-        label = f"{low:>7.0f} ms " if isinstance(low, int | float) else f"{low!s:>10} "
-        text.append(label, style="dim")
-        text.append("█" * max(1 if count else 0, round(30 * count / peak)), style="cyan")
-        text.append(f" {count}\n", style="dim")
-    return text
-
-
-def risk_list_text(findings: list[Finding]) -> Text:
-    risks = ranked_risks(findings)
-    if not findings:
-        return Text("Run the checks (R runs everything) to see the ranked risk list.", style="dim")
-    if not risks:
-        return Text("No risks found by the checks so far.", style="bold green")
-    text = Text()
-    styles = {Tier.BLOCKER: "bold red", Tier.IMPORTANT: "yellow", Tier.OPTIONAL: "dim"}
-    for tier, group in groupby(risks, key=lambda f: f.tier):
-        assert tier is not None
-        group = list(group)
-        text.append(f"{TIER_TITLES[tier]} ({len(group)})\n", style=styles[tier])
-        for finding in group[:8]:
-            text.append(f"  • {finding.summary}\n")
-        if len(group) > 8:
-            text.append(f"  … and {len(group) - 8} more\n", style="dim")
-    return text
