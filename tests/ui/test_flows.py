@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, SelectionList,
 from launchtui.engagement import Engagement
 from launchtui.recent import remember
 from launchtui.ui.app import make_app
+from launchtui.ui.screens.entry_form import EntryForm
 from launchtui.ui.screens.help import HelpScreen
 from launchtui.ui.screens.sprint import SprintScreen
 from launchtui.ui.screens.welcome import WelcomeScreen
@@ -74,7 +75,7 @@ async def test_a_broken_file_is_reported_and_left_untouched(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
-        assert any("not valid TOML" in n.message for n in app._notifications)
+        assert "not valid TOML" in str(app.screen.query_one("#open-problem").render())
     assert broken.read_bytes() == before
 
 
@@ -133,7 +134,7 @@ async def test_accepting_a_risk_takes_a_reason_and_keeps_it(acme):
         await pilot.pause()
         await pilot.press(*"planned move next month", "enter")
         await pilot.pause()
-        assert view.rows[list(view.rows)[row]].suppressed == "planned move next month"
+        assert view.rows[list(view.rows)[row]].lead.suppressed == "planned move next month"
     suppression = Engagement.load(acme).suppressions[0]
     assert (suppression.check, suppression.target) == ("dns.ttl", "acme.test A")
 
@@ -148,7 +149,7 @@ async def test_reopening_restores_the_stage_and_results(acme):
         await pilot.pause()
         assert reopened.screen.current_stage_id == "security"
         view = reopened.screen.query_one("#view-security", StageView)
-        assert any(f and f.check == "http.hsts" for f in view.rows.values())
+        assert any(i and i.lead.check == "http.hsts" for i in view.rows.values())
         await pilot.press("up", "up")  # back to DNS: highlight the TTL warning
         dns = reopened.screen.query_one("#view-dns", StageView)
         table = dns.query_one("#findings", DataTable)
@@ -178,7 +179,9 @@ async def test_stage_checks_run_live_against_the_lab_and_are_saved(lab, tmp_path
         await app.workers.wait_for_complete()
         await pilot.pause()
         view = app.screen.query_one("#view-dns", StageView)
-        failing = {(f.check, f.target) for f in view.rows.values() if f and f.is_problem}
+        failing = {
+            (f.check, f.target) for i in view.rows.values() if i for f in i.findings if f.is_problem
+        }
         assert ("dns.resolves", "www.bad.test") in failing
         assert not app.screen.running
     assert any(type(m).__name__ == "ChecksProgressed" for m in messages)
@@ -204,22 +207,31 @@ async def test_quitting_mid_run_is_clean(lab, tmp_path):
     Engagement.load(path)  # still a valid file
 
 
+async def fill_form(pilot, **values: str) -> None:
+    """Type into the open entry form and press enter in its first text field."""
+    form = pilot.app.screen
+    assert isinstance(form, EntryForm), form
+    for key, value in values.items():
+        form.query_one(f"#field-{key}").value = value
+    form.query(Input).first().focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_setup_adds_and_removes_subdomains_and_routes(acme):
     app = app_for(acme)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         await pilot.pause()
-        editor = app.screen.query_one("#subdomains")
-        editor.query_one("#field-name", Input).value = "api"
-        editor.query_one("#field-role", Select).value = "api"
-        await pilot.click("#subdomains #add")
+        table = app.screen.query_one("#subdomains DataTable", DataTable)
+        table.focus()
+        await pilot.press("a")
+        await fill_form(pilot, name="api", role="api")
+        app.screen.query_one("TabbedContent").active = "tab-routes"
         await pilot.pause()
-        routes = app.screen.query_one("#routes")
-        routes.query_one("#field-name", Input).value = "signup"
-        routes.query_one("#field-url", Input).value = "https://app.acme.test/signup"
-        routes.post_message(routes.Added(routes, routes.values()))
-        await pilot.pause()
-        table = editor.query_one(DataTable)
+        app.screen.query_one("#routes DataTable").focus()
+        await pilot.press("a")
+        await fill_form(pilot, name="signup", url="https://app.acme.test/signup")
         table.focus()
         table.move_cursor(row=0)
         await pilot.press("delete")
@@ -235,12 +247,10 @@ async def test_owners_are_recorded_with_2fa(acme):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await pilot.pause()
-        editor = app.screen.query_one("#owners")
-        editor.query_one("#field-provider", Input).value = "Namecheap"
-        editor.query_one("#field-owner", Input).value = "Dana"
-        editor.query_one("#field-recovery", Input).value = "Ops vault"
-        await pilot.click("#owners #add")
-        await pilot.pause()
+        await pilot.press("a")
+        await fill_form(
+            pilot, provider="Namecheap", owner="Dana", two_factor="yes", recovery="Ops vault"
+        )
     [owner] = Engagement.load(acme).owners
     assert (owner.account, owner.provider, owner.owner, owner.two_factor) == (
         "registrar",
@@ -276,15 +286,12 @@ async def test_secrets_keep_values_in_the_keyring_only(acme, tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("k")
             await pilot.pause()
-            editor = app.screen.query_one("#secrets")
-            editor.query_one("#field-name", Input).value = "ADMIN_PASSWORD"
-            editor.query_one("#field-reference", Input).value = "keyring:"
-            editor.query_one("#field-owner", Input).value = "Dana"
-            app.screen.query_one("#secret-value", Input).value = canary
-            await pilot.click("#secrets #add")
-            await pilot.pause()
+            await pilot.press("a")
+            await fill_form(
+                pilot, name="ADMIN_PASSWORD", reference="keyring:", owner="Dana", value=canary
+            )
             assert canary not in str(app.screen.query_one("#secrets DataTable")._data)
-            editor.query_one(DataTable).focus()
+            app.screen.query_one("#secrets DataTable").focus()
             await pilot.press("v")
             await pilot.pause()
             assert canary in str(app.screen.query_one("#revealed").render())

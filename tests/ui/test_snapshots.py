@@ -41,15 +41,90 @@ def test_sprint_dns_stage(snap_compare, acme):
     with a failing takeover risk highlighted in the detail pane, the ticked checklist item."""
 
     async def open_dns(pilot):
-        await pilot.press("down", "tab", "down", "down")
+        await pilot.press("down", "tab", "down", "down", "down", "down")
         await no_blink(pilot)
 
     assert snap_compare(app_for(acme), terminal_size=(110, 40), run_before=open_dns)
 
 
 def test_sprint_audit_at_80x24(snap_compare, acme):
-    """The quick audit in the smallest supported terminal: the ranked risk list."""
+    """The quick audit in the smallest supported terminal: the slimmer stage list, when
+    the results were checked, and the ranked risk list with its counts."""
     assert snap_compare(app_for(acme), terminal_size=(80, 24), run_before=no_blink)
+
+
+def test_sprint_dns_findings_at_80x24(snap_compare, acme):
+    """The DNS stage entered with Enter at 80x24, stage list hidden (s), problems only
+    (f): status, finding and where, the failing takeover risk highlighted, and its fix and
+    evidence below as rows."""
+
+    async def enter_dns(pilot):
+        await pilot.press("down", "enter", "s", "f", "down")
+        await no_blink(pilot)
+
+    assert snap_compare(app_for(acme), terminal_size=(80, 24), run_before=enter_dns)
+
+
+OWNERS = (
+    ("registrar", "Namecheap", "Dana (CTO)", "dana@acme.test", True, "1Password: Ops vault"),
+    ("dns", "Cloudflare", "Sam Lee", "sam@acme.test", None, ""),
+    ("hosting", "Vercel", "Dana (CTO)", "dana@acme.test", False,
+     "Vercel recovery codes in the Ops vault, printed copy in the office safe"),
+)  # fmt: skip
+SECRETS = (
+    ("STRIPE_SECRET_KEY", "op://Ops/Stripe/secret-key", "Dana", 90),
+    ("SENDGRID_API_KEY", "doppler://acme/prd/SENDGRID", "Sam", 180),
+)
+
+
+def with_owners_and_secrets(path):
+    from launchtui.engagement import Engagement, Owner, Secret
+
+    engagement = Engagement.load(path)
+    for owner in OWNERS:
+        engagement.add_owner(Owner(*owner))
+    for name, reference, owner, days in SECRETS:
+        engagement.add_secret(Secret(name, "prod", reference, owner, rotation_days=days))
+    engagement.save()
+    return path
+
+
+def test_owners_at_80x24(snap_compare, acme):
+    """Owners at 80x24: the table, the highlighted row (hosting) in full under it, the
+    keys for adding, editing, removing."""
+
+    async def open_owners(pilot):
+        await pilot.press("o", "down", "down")
+        await no_blink(pilot)
+
+    app = app_for(with_owners_and_secrets(acme))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_owners)
+
+
+def test_owner_form_at_80x24(snap_compare, acme):
+    """Enter on an owner at 80x24: one labelled field per line, filled with the row's
+    values, Save and Cancel."""
+
+    async def edit_owner(pilot):
+        await pilot.press("o", "down", "enter")
+        await no_blink(pilot)
+
+    app = app_for(with_owners_and_secrets(acme))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=edit_owner)
+
+
+def test_secrets_at_80x24(snap_compare, acme):
+    """Secrets at 80x24 with an empty in-memory keyring: where each secret lives, its
+    rotation and status, no value kept, and the highlighted row in full."""
+    from ..keyring_backend import memory_keyring
+
+    async def open_secrets(pilot):
+        await pilot.press("k")
+        await no_blink(pilot)
+
+    with memory_keyring():
+        app = app_for(with_owners_and_secrets(acme))
+        assert snap_compare(app, terminal_size=(80, 24), run_before=open_secrets)
 
 
 def test_help(snap_compare, acme):

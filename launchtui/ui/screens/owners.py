@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
-from ...engagement import EngagementError, Owner
-from ..widgets.row_editor import Field, RowEditor
+from ...engagement import Engagement, EngagementError, Owner
+from ..widgets.row_editor import Field, Removed, RowEditor
 from .setup import SavingScreen
 
 ACCOUNTS = (
@@ -14,21 +14,92 @@ ACCOUNTS = (
     "dns",
     "cdn",
     "hosting",
-    "email provider",
+    "email",
     "monitoring",
     "repo",
     "analytics",
     "payments",
     "other",
 )
+TWO_FACTOR = {"yes": True, "no": False, "": None}
 OWNER_FIELDS = [
     Field("account", "account", tuple((a, a) for a in ACCOUNTS)),
     Field("provider", "provider", placeholder="Namecheap, Cloudflare…"),
     Field("owner", "owner", placeholder="Dana (CTO)"),
     Field("contact", "contact", placeholder="dana@acme.com"),
-    Field("two_factor", "2FA", (("2FA on", "yes"), ("no 2FA", "no"), ("unknown", ""))),
+    Field("two_factor", "2FA", (("on", "yes"), ("off", "no"), ("unknown", ""))),
     Field("recovery", "recovery codes at", placeholder="1Password: Ops vault"),
 ]
+
+
+class OwnerEntries:
+    """The engagement's owners as the row editor sees them."""
+
+    noun = "owner"
+
+    def __init__(self, engagement: Engagement) -> None:
+        self.engagement = engagement
+
+    def rows(self) -> list[tuple[str, ...]]:
+        shown = {True: "on", False: "OFF", None: "?"}
+        return [
+            (o.account, o.provider, o.owner, o.contact, shown[o.two_factor], o.recovery)
+            for o in self.engagement.owners
+        ]
+
+    def values(self, index: int) -> dict[str, str]:
+        owner = self.engagement.owners[index]
+        answer = {True: "yes", False: "no", None: ""}[owner.two_factor]
+        return {
+            "account": owner.account,
+            "provider": owner.provider,
+            "owner": owner.owner,
+            "contact": owner.contact,
+            "two_factor": answer,
+            "recovery": owner.recovery,
+        }
+
+    def _owner(self, values: dict[str, str]) -> Owner | str:
+        if not values["owner"]:
+            return "Name the person who owns this account."
+        return Owner(
+            values["account"],
+            values["provider"],
+            values["owner"],
+            values["contact"],
+            TWO_FACTOR.get(values["two_factor"]),
+            values["recovery"],
+        )
+
+    def add(self, values: dict[str, str]) -> str | None:
+        owner = self._owner(values)
+        if isinstance(owner, str):
+            return owner
+        try:
+            self.engagement.add_owner(owner)
+        except EngagementError as exc:
+            return str(exc)
+        return None
+
+    def update(self, index: int, values: dict[str, str]) -> str | None:
+        owner = self._owner(values)
+        if isinstance(owner, str):
+            return owner
+        try:
+            self.engagement.update_owner(self.engagement.owners[index], owner)
+        except (EngagementError, IndexError):
+            return "That owner changed in the file meanwhile; close this form to see it."
+        return None
+
+    def remove(self, index: int) -> Removed | str:
+        try:
+            owner = self.engagement.owners[index]
+            self.engagement.remove_owner(owner)
+        except (EngagementError, IndexError):
+            return "That row changed in the file meanwhile; the list is refreshed."
+        return Removed(
+            f"owner {owner.describe()}", lambda: self.engagement.add_owner(owner, at=index)
+        )
 
 
 class OwnersScreen(SavingScreen):
@@ -39,50 +110,8 @@ class OwnersScreen(SavingScreen):
             "recovery codes somewhere the company controls.",
             classes="goal",
         )
-        yield RowEditor(OWNER_FIELDS, self.owner_rows(), id="owners")
-        yield Footer()
+        yield RowEditor(OWNER_FIELDS, OwnerEntries(self.engagement), id="owners")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Owners · {self.engagement.apex}"
-        self.sub_title = "esc back"
-
-    def owner_rows(self) -> list[tuple[str, ...]]:
-        def two_factor(value: bool | None) -> str:
-            return {True: "on", False: "OFF", None: "?"}[value]
-
-        return [
-            (o.account, o.provider, o.owner, o.contact, two_factor(o.two_factor), o.recovery)
-            for o in self.engagement.owners
-        ]
-
-    def on_row_editor_added(self, message: RowEditor.Added) -> None:
-        values = message.values
-        if not values["owner"]:
-            self.notify("Name the person who owns this account.", severity="error")
-            return
-        two_factor = {"yes": True, "no": False}.get(values["two_factor"])
-        try:
-            self.engagement.add_owner(
-                Owner(
-                    values["account"],
-                    values["provider"],
-                    values["owner"],
-                    values["contact"],
-                    two_factor,
-                    values["recovery"],
-                )
-            )
-        except EngagementError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        message.editor.clear_form()
-        message.editor.set_rows(self.owner_rows())
-        self.save()
-
-    def on_row_editor_removed(self, message: RowEditor.Removed) -> None:
-        try:
-            self.engagement.remove_owner(self.engagement.owners[message.index])
-        except (EngagementError, IndexError):
-            self.notify("That row changed in the file meanwhile; the list is refreshed.")
-        message.editor.set_rows(self.owner_rows())
-        self.save()

@@ -1,19 +1,25 @@
-"""A table of entries with an add form under it: domains, routes, environments, owners.
+"""A table of entries the engagement keeps: domains, routes, environments, owners, secrets.
 
-One widget for every list the engagement keeps, so each screen only says what
-its fields are and what adding or removing means.
+One widget for every list, so each screen only says what its fields are and what
+adding, changing and removing an entry means (an `Entries` object). Enter edits the
+highlighted row in a form, `a` adds one, delete removes it at once and `u` puts it
+back where it was; the cursor stays on the row the person was on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import DataTable, Static
+
+from ...engagement import EngagementError
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,85 +28,216 @@ class Field:
     label: str
     options: tuple[tuple[str, str], ...] = ()  # a Select when given
     placeholder: str = ""
+    password: bool = False  # typed masked, never shown back
+    fixed: bool = False  # names the entry: shown but not changed when editing
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A removal that can still be undone: `restore` puts the entry back at its place;
+    `finish` runs once it can no longer be undone (a secret's kept value is forgotten)."""
+
+    label: str
+    restore: Callable[[], None]
+    finish: Callable[[], None] | None = None
+    consequence: str = ""  # what `finish` will do, said when the entry is removed
+
+
+class Entries(Protocol):
+    """What one list means: its rows, and adding, changing and removing an entry. Each
+    change method returns an error for the person, or None when it was done."""
+
+    noun: str  # "owner", "route": for titles and messages
+
+    def rows(self) -> list[tuple[str, ...]]: ...
+
+    def values(self, index: int) -> dict[str, str]: ...
+
+    def add(self, values: dict[str, str]) -> str | None: ...
+
+    def update(self, index: int, values: dict[str, str]) -> str | None: ...
+
+    def remove(self, index: int) -> Removed | str: ...
+
+
+class EntryTable(DataTable):
+    """The entries; enter on a row edits it (shown in the footer, unlike DataTable's)."""
+
+    BINDINGS: ClassVar = [Binding("enter", "select_cursor", "Edit")]
 
 
 class RowEditor(Vertical):
-    BINDINGS: ClassVar = [Binding("delete,backspace", "remove_row", "Remove row")]
+    BINDINGS: ClassVar = [
+        Binding("a", "add", "Add"),
+        Binding("delete,backspace", "remove_row", "Remove"),
+        Binding("u", "undo", "Undo"),
+    ]
 
-    class Added(Message):
-        def __init__(self, editor: RowEditor, values: dict[str, str]) -> None:
-            super().__init__()
-            self.editor, self.values = editor, values
+    class Changed(Message):
+        """An entry was added, changed, removed or put back: the screen saves."""
 
-    class Removed(Message):
-        def __init__(self, editor: RowEditor, index: int) -> None:
+        def __init__(self, editor: RowEditor) -> None:
             super().__init__()
-            self.editor, self.index = editor, index
+            self.editor = editor
 
     def __init__(
         self,
         fields: list[Field],
-        rows: list[tuple[str, ...]],
+        entries: Entries,
         shown_only: tuple[str, ...] = (),
         **kwargs,
     ) -> None:
         """`shown_only` names extra table columns that the form does not edit (status…)."""
         super().__init__(**kwargs)
         self.fields = fields
-        self.initial_rows = rows
+        self.entries = entries
         self.shown_only = shown_only
+        self.undoable: Removed | None = None
+        self._removed_at = 0  # the row the undoable entry was on
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*(field.label for field in self.fields), *self.shown_only)
+        table = EntryTable(cursor_type="row", zebra_stripes=True)
+        self.columns = [field.label for field in self.fields if not field.password]
+        self.columns += self.shown_only
+        table.add_columns(*self.columns)
         yield table
-        with Horizontal(classes="row-form"):
-            for field in self.fields:
-                if field.options:
-                    yield Select(
-                        field.options,
-                        prompt=field.label,
-                        id=f"field-{field.key}",
-                        value=field.options[0][1],
-                        allow_blank=False,
-                    )
-                else:
-                    yield Input(
-                        placeholder=field.placeholder or field.label, id=f"field-{field.key}"
-                    )
-            yield Button("Add", id="add", variant="primary")
+        yield Static("", classes="row-detail")
+        yield Static(self._hint(), classes="row-hint dim")
+
+    def _hint(self) -> str:
+        undo = f" · u puts back the {self.entries.noun} just removed" if self.undoable else ""
+        return f"a adds · enter edits the highlighted row · delete removes{undo}"
 
     def on_mount(self) -> None:
-        self.set_rows(self.initial_rows)
+        self.refresh_rows()
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        table = self.query_one(DataTable)
+    def on_unmount(self) -> None:
+        self._finish_undo()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def refresh_rows(self, cursor: int | None = None) -> None:
+        """Redraw from the engagement; the cursor stays on `cursor` (default: where it was)."""
+        table = self.table
+        row = table.cursor_row if cursor is None else cursor
         table.clear()
-        for row in rows:
-            table.add_row(*row)
+        for values in self.entries.rows():
+            table.add_row(*values)
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        self.show_row_in_full()
+        self.query_one(".row-hint", Static).update(self._hint())
+        self.app.refresh_bindings()
 
-    def values(self) -> dict[str, str]:
-        values = {}
-        for field in self.fields:
-            widget = self.query_one(f"#field-{field.key}")
-            value = widget.value if isinstance(widget, Input | Select) else ""
-            values[field.key] = "" if value is Select.BLANK else str(value).strip()
-        return values
+    def show_row_in_full(self) -> None:
+        """The highlighted row with every value whole: table cells are cut to fit."""
+        table, detail = self.table, self.query_one(".row-detail", Static)
+        if not table.row_count:
+            detail.update(f"No {self.entries.noun}s yet: a adds one.")
+            return
+        cells = table.get_row_at(table.cursor_row)
+        said = Text()
+        for label, cell in zip(self.columns, cells, strict=False):
+            if str(cell):
+                said.append(f"{label}: ", style="dim")
+                said.append(f"{cell}   ")
+        detail.update(said)
 
-    def clear_form(self) -> None:
-        for field in self.fields:
-            if not field.options:
-                self.query_one(f"#field-{field.key}", Input).value = ""
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.show_row_in_full()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self.undoable is not None
+        if action == "remove_row":
+            return self.table.row_count > 0
+        return True
+
+    # -- adding and editing -----------------------------------------------------------
+
+    def action_add(self) -> None:
+        from ..screens.entry_form import EntryForm
+
+        def add(values: dict[str, str]) -> str | None:
+            error = self.entries.add(values)
+            if error is None:
+                self.refresh_rows(cursor=len(self.entries.rows()) - 1)
+                self.post_message(self.Changed(self))
+            return error
+
+        self.app.push_screen(EntryForm(f"Add {_a(self.entries.noun)}", self.fields, {}, add))
+
+    def action_edit(self) -> None:
+        table = self.table
+        if not table.row_count:
+            self.action_add()
+            return
+        index = table.cursor_row
+        label = " · ".join(str(cell) for cell in table.get_row_at(index)[:2] if str(cell))
+
+        def update(values: dict[str, str]) -> str | None:
+            error = self.entries.update(index, values)
+            if error is None:
+                self.refresh_rows(cursor=index)
+                self.post_message(self.Changed(self))
+            return error
+
+        from ..screens.entry_form import EntryForm
+
+        form = EntryForm(
+            f"Change {self.entries.noun} {label}",
+            self.fields,
+            self.entries.values(index),
+            update,
+            editing=True,
+        )
+        self.app.push_screen(form)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a click on the highlighted row) edits it."""
         event.stop()
-        self.post_message(self.Added(self, self.values()))
+        self.action_edit()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Added(self, self.values()))
+    # -- removing and undoing ----------------------------------------------------------
 
     def action_remove_row(self) -> None:
-        table = self.query_one(DataTable)
-        if table.has_focus and table.row_count:
-            self.post_message(self.Removed(self, table.cursor_row))
+        table = self.table
+        if not table.row_count:
+            return
+        index = table.cursor_row
+        self._finish_undo()  # only the latest removal can be undone
+        removed = self.entries.remove(index)
+        if isinstance(removed, str):
+            self.notify(removed, severity="error")
+            self.refresh_rows(cursor=index)
+            return
+        self.undoable, self._removed_at = removed, index
+        self.refresh_rows(cursor=index)
+        self.post_message(self.Changed(self))
+        then = f"; {removed.consequence}" if removed.consequence else ""
+        self.notify(f"Removed {removed.label}. Press u to put it back{then}.", timeout=8)
+
+    def action_undo(self) -> None:
+        removed, self.undoable = self.undoable, None
+        if removed is None:
+            return
+        try:
+            removed.restore()
+        except (EngagementError, ValueError) as exc:  # the file changed meanwhile: say so
+            self.notify(f"Could not put {removed.label} back: {exc}", severity="error")
+            self.refresh_rows()
+            return
+        self.refresh_rows(cursor=self._removed_at)
+        self.post_message(self.Changed(self))
+        self.notify(f"Put back {removed.label}.")
+
+    def _finish_undo(self) -> None:
+        removed, self.undoable = self.undoable, None
+        if removed is not None and removed.finish is not None:
+            removed.finish()
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"

@@ -1,0 +1,132 @@
+"""The secret inventory as the row editor sees it, with values kept only in the keyring.
+
+A value typed into the form's masked field goes straight to the OS keyring; the file
+holds the reference and status. Removing an entry forgets its kept value too, but
+only once the removal can no longer be undone, so `u` brings back both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from ...engagement import ENVIRONMENT_NAMES, Engagement, EngagementError, Secret
+from ...vault import VaultError, VaultUnavailable, forget, has_value, store
+from ..widgets.row_editor import Field, Removed
+
+SECRET_FIELDS = [
+    Field("name", "name", placeholder="STRIPE_SECRET_KEY", fixed=True),
+    Field("environment", "env", tuple((n, n) for n in ENVIRONMENT_NAMES), fixed=True),
+    Field("reference", "lives at", placeholder="op://Ops/Stripe/secret-key, vercel:env/NAME…"),
+    Field("owner", "owner", placeholder="Dana"),
+    Field("rotation_days", "rotate every (days)", placeholder="90"),
+    Field(
+        "value", "value (optional)", placeholder="masked; kept in the keyring only", password=True
+    ),
+]
+SHOWN_ONLY = ("last rotated", "status", "value")
+
+
+class SecretEntries:
+    noun = "secret"
+
+    def __init__(self, engagement: Engagement, warn: Callable[[str], None]) -> None:
+        """`warn` tells the person when a value could not be kept in the keyring."""
+        self.engagement = engagement
+        self.warn = warn
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                s.name,
+                s.environment,
+                s.reference,
+                s.owner,
+                str(s.rotation_days or "-"),
+                f"{s.last_rotated or '-'}",
+                s.status().value,
+                self.value_state(s),
+            )
+            for s in self.engagement.secrets
+        ]
+
+    def value_state(self, secret: Secret) -> str:
+        try:
+            stored = has_value(self.engagement.id, secret.environment, secret.name)
+        except (VaultUnavailable, VaultError):
+            return "? (no keyring)"
+        return "in keyring" if stored else "-"
+
+    def values(self, index: int) -> dict[str, str]:
+        secret = self.engagement.secrets[index]
+        return {
+            "name": secret.name,
+            "environment": secret.environment,
+            "reference": secret.reference,
+            "owner": secret.owner,
+            "rotation_days": str(secret.rotation_days or ""),
+        }
+
+    def add(self, values: dict[str, str]) -> str | None:
+        days = values["rotation_days"]
+        if days and not days.isdigit():
+            return "The rotation period is a whole number of days."
+        secret = Secret(
+            values["name"],
+            values["environment"] or "prod",
+            values["reference"],
+            values["owner"],
+            rotation_days=int(days) if days else None,
+        )
+        try:
+            self.engagement.add_secret(secret)
+        except EngagementError as exc:
+            return str(exc)
+        self.keep_value(secret, values["value"])
+        return None
+
+    def update(self, index: int, values: dict[str, str]) -> str | None:
+        days = values["rotation_days"]
+        if days and not days.isdigit():
+            return "The rotation period is a whole number of days."
+        try:
+            secret = self.engagement.secrets[index]
+            self.engagement.update_secret(
+                secret.name,
+                secret.environment,
+                reference=values["reference"],
+                owner=values["owner"],
+                rotation_days=int(days) if days else None,
+            )
+        except IndexError:
+            return "That secret changed in the file meanwhile; close this form to see it."
+        except EngagementError as exc:
+            return str(exc)
+        self.keep_value(secret, values["value"])
+        return None
+
+    def keep_value(self, secret: Secret, value: str) -> None:
+        if not value:
+            return
+        try:
+            store(self.engagement.id, secret.environment, secret.name, value)
+        except (VaultUnavailable, VaultError) as exc:
+            self.warn(f"The value was NOT kept: {exc}")
+
+    def remove(self, index: int) -> Removed | str:
+        try:
+            secret = self.engagement.secrets[index]
+            self.engagement.remove_secret(secret.name, secret.environment)
+        except (EngagementError, IndexError):
+            return "That row changed in the file meanwhile; the list is refreshed."
+
+        def forget_value() -> None:
+            with contextlib.suppress(VaultUnavailable, VaultError):
+                forget(self.engagement.id, secret.environment, secret.name)
+
+        return Removed(
+            secret.label,
+            lambda: self.engagement.add_secret(secret, at=index),
+            forget_value,
+            "its kept value, if any, is forgotten when you leave this screen",
+        )
