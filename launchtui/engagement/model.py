@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 from ..domains import DomainError, host_under, parse_domain
 from ..findings import Finding
+from ..targets import KnownRedirect as KnownRedirect  # re-exported: the file stores them
+from ..targets import Route as Route
+from ..targets import Subdomain as Subdomain
 from ..urls import redact_url
 
 SUBDOMAIN_ROLES = ("app", "api", "auth", "admin", "docs", "status", "dashboard", "www", "other")
@@ -37,33 +40,6 @@ _HEALTH_SEGMENTS = {
     "ping",
 }
 _STATIC_SUFFIXES = (".js", ".css", ".png", ".jpg", ".jpeg", ".svg", ".webp", ".woff2", ".ico")
-
-
-@dataclass(frozen=True, slots=True)
-class Subdomain:
-    name: str  # full host name
-    role: str
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.role})"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    name: str
-    url: str
-    method: str = "GET"
-    kind: str = "page"
-    budget_ms: int | None = None
-    # A signed-in route: the inventory secret whose keyring value is sent, and in which
-    # header (a session cookie as "Cookie", a token as "Authorization").
-    credential: str = ""
-    credential_header: str = "Cookie"
-
-    def describe(self) -> str:
-        budget = f", p95 budget {self.budget_ms} ms" if self.budget_ms else ""
-        method = "" if self.method == "GET" else f"{self.method} "
-        return f"{self.name} — {method}{redact_url(self.url)} ({self.kind}{budget})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,21 +131,6 @@ class Monitoring:
     @property
     def recorded(self) -> bool:
         return bool(self.service or self.alerts_to)
-
-
-@dataclass(frozen=True, slots=True)
-class KnownRedirect:
-    """Where one way of reaching the site ended when it was known to be right."""
-
-    start: str  # http://acme.com/, https://www.acme.com/ …
-    final: str  # the URL the chain ended at ("" when it never answered)
-    status: int  # the final answer's status
-    chain: tuple[str, ...] = ()  # every URL after the start, in order
-
-    def describe(self) -> str:
-        hops = len(self.chain)
-        plural = "" if hops == 1 else "s"
-        return f"{self.start} → {self.final or 'no answer'} ({hops} redirect{plural})"
 
 
 @dataclass(frozen=True, slots=True)
