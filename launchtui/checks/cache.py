@@ -13,7 +13,7 @@ from ..context import CheckContext
 from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch, Hop
 from ..net.page import first_party_assets
-from ..parsers.cache_control import parse_cache_control
+from ..parsers.cache_control import CacheControl, parse_cache_control
 from .http import landing_fetches, landing_pages, not_answered
 from .registry import CheckSpec, register
 
@@ -162,7 +162,7 @@ def judge_static(url: str, fetch: Fetch) -> Finding:
     )
 
 
-def _lifetime(seconds: int | None, control) -> str:
+def _lifetime(seconds: int | None, control: CacheControl) -> str:
     if control.no_store or control.no_cache:
         return "no time at all (no-store/no-cache)"
     if not seconds:

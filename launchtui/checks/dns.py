@@ -59,7 +59,7 @@ TAKEOVER_PRONE_SUFFIXES = {
 
 
 def _rrtype_name(rdtype: int) -> str:
-    return dns.rdatatype.to_text(rdtype)
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
 # -- dns.resolves -----------------------------------------------------------------
@@ -302,7 +302,7 @@ async def _other_types_beside_cname(context: CheckContext, name: str) -> list[st
 async def _authoritative_servers(context: CheckContext) -> list[Nameserver]:
     answer = await context.resolver.lookup(context.apex, "NS")
     names = sorted(str(r.target).rstrip(".") for r in answer.records)
-    servers = []
+    servers: list[Nameserver] = []
     for name in names[:MAX_NS_PROBED]:
         a, aaaa = await context.resolver.addresses(name)
         servers.extend(Nameserver(address) for address in [*a.texts(), *aaaa.texts()][:1])

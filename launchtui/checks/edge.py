@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import httpx
 
@@ -225,7 +226,7 @@ async def _judge_script(context: CheckContext, url: str, fetch: Fetch) -> Findin
     )
 
 
-def _public_map(url: str, where: str, evidence: dict) -> Finding:
+def _public_map(url: str, where: str, evidence: dict[str, Any]) -> Finding:
     return SOURCEMAPS.finding(
         url,
         Status.WARN,

@@ -11,7 +11,7 @@ from ..context import CheckContext, Host
 from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch, Hop
 from ..parsers.banner import leaked_versions
-from ..parsers.cookies import looks_like_session, parse_set_cookie
+from ..parsers.cookies import Cookie, looks_like_session, parse_set_cookie
 from ..parsers.cors import judge_cors
 from ..parsers.hsts import parse_hsts
 from .probing import apex_and_www, judge_every_address, reachable_hosts, web_hosts
@@ -624,7 +624,7 @@ async def check_cookies(context: CheckContext) -> list[Finding]:
     ]
 
 
-def judge_cookie(hop: Hop, cookie) -> Finding | None:
+def judge_cookie(hop: Hop, cookie: Cookie) -> Finding | None:
     """None for a cookie being deleted (a logout): there is nothing left to protect."""
     if (cookie.max_age is not None and cookie.max_age <= 0) or _expired(cookie.expires):
         return None

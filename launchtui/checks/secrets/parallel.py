@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ...findings import Severity
 from .rules import RULES_BY_ID
@@ -109,7 +109,8 @@ def scan_stream(
 
 
 class _PoolFailed(Exception):
-    def __init__(self, reason: str, remaining: Iterator[tuple[Key, str, bytes]]) -> None:
+    # An exception cannot be generic: the keys are whatever `scan_stream` was given.
+    def __init__(self, reason: str, remaining: Iterator[tuple[Any, str, bytes]]) -> None:
         super().__init__(reason)
         self.remaining = remaining
 

@@ -219,8 +219,8 @@ class Scanner:
             for keyword in rule.keywords:
                 by_keyword.setdefault(keyword.lower().encode(), []).append(index)
         by_first_byte: dict[bytes, dict[bytes, tuple[int, ...]]] = {}
-        for keyword, ids in by_keyword.items():
-            by_first_byte.setdefault(keyword[:1], {})[keyword] = tuple(ids)
+        for word, ids in by_keyword.items():
+            by_first_byte.setdefault(word[:1], {})[word] = tuple(ids)
         self._keyword_groups = tuple(_KeywordGroup(group) for group in by_first_byte.values())
         # Rules recognised by the file's path (Rails' config/master.key), not by a keyword.
         self._path_rules = tuple(
