@@ -554,11 +554,11 @@ def what_if(names: tuple[str, ...]) -> Iterator[None]:
     if "warm-discovery" in names:
         discover = saved_audit["context_for_domain"]
 
-        async def warm(domain, resolver, **settings):
+        async def warm(domain, resolver, profile, **settings):
             names = [domain.name, f"www.{domain.name}"]
             names += [f"{label}.{domain.name}" for label in context_module.COMMON_SUBDOMAINS]
             await asyncio.gather(*(resolver.addresses(name) for name in names))
-            return await discover(domain, resolver, **settings)
+            return await discover(domain, resolver, profile, **settings)
 
         audit_module.context_for_domain = warm
     if "ssl-context-once" in names:

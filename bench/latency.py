@@ -39,16 +39,17 @@ import time
 from dataclasses import dataclass
 
 from launchtui.checks import all_checks
-from launchtui.checks.perf import ProbeLimits
 from launchtui.context import context_for_domain
 from launchtui.domains import parse_domain
-from launchtui.engagement import Route
 from launchtui.engine import run_checks
 from launchtui.lab import Lab, LabBlockInUse
 from launchtui.lab.planted import build_planted_world
 from launchtui.lab.planted_perf import PERF_DOMAIN
+from launchtui.loadgen import ProbeLimits
 from launchtui.net.timing import TimedClient, prepare
 from launchtui.resolver import Resolver, parse_nameserver
+from launchtui.runbook import default_profile_id, load_profiles
+from launchtui.targets import Route
 
 FIRST_BLOCK = 230
 P95_TARGET = 0.05  # launchtui's p95 within 5 % of wrk's
@@ -129,19 +130,20 @@ async def launchtui_p95(
 ) -> tuple[Percentiles, dict]:
     """The real perf.latency check through the engine, planned to wrk's count and rate."""
     resolver = Resolver([parse_nameserver(lab.nameserver)], timeout=2.0)
+    seconds = requests / rate
     context = await context_for_domain(
         parse_domain(PERF_DOMAIN),
         resolver,
+        load_profiles()[default_profile_id()],
         ca_bundle=lab.ca_bundle,
         routes=[Route("bench", f"https://{PERF_DOMAIN}{path}")],
-    )
-    seconds = requests / rate
-    context.probe_limits = ProbeLimits(
-        rate_per_s=rate,
-        samples=requests,
-        max_in_flight=64,
-        route_time_cap_s=seconds + 5,
-        run_time_cap_s=seconds + 10,
+        probe_limits=ProbeLimits(
+            rate_per_s=rate,
+            samples=requests,
+            max_in_flight=64,
+            route_time_cap_s=seconds + 5,
+            run_time_cap_s=seconds + 10,
+        ),
     )
     try:
         result = await run_checks(context, [all_checks()["perf.latency"]], time_limit=seconds + 60)

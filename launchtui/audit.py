@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cabundle import ca_bundle_problem
 from .checks import CheckSpec, all_checks
-from .context import CheckContext, context_for_domain, context_for_engagement
+from .context import CheckContext, Host, context_for_domain
 from .domains import DomainError, parse_domain
 from .engagement import (
     Engagement,
@@ -27,7 +27,15 @@ from .engagement import (
 from .engine import ProgressCallback, run_checks
 from .export import Report
 from .resolver import Resolver, parse_nameserver
-from .runbook import Runbook, RunbookError, load_profiles, runbook_by_id
+from .runbook import (
+    Profile,
+    Runbook,
+    RunbookError,
+    default_profile_id,
+    load_profiles,
+    runbook_by_id,
+)
+from .tomlread import suggestion
 
 
 class CheckRequestError(Exception):
@@ -72,7 +80,7 @@ async def run_check_request(
     else:
         context = await _domain_context(request)
     suppressions = engagement.suppressions if engagement else []
-    report = await audit(context, specs, runbook, suppressions, progress)
+    report = await audit(context, specs, runbook, suppressions, progress, request.stages)
     return CheckOutcome(report, engagement, run_record(report, specs, runbook, request.stages))
 
 
@@ -132,7 +140,7 @@ async def run_planned(
 ) -> Report:
     """Run a plan; `cancelled` is polled so a run on another thread can be stopped."""
     run = asyncio.ensure_future(
-        audit(plan.context, plan.specs, plan.runbook, plan.suppressions, progress)
+        audit(plan.context, plan.specs, plan.runbook, plan.suppressions, progress, plan.stage_ids)
     )
     while cancelled is not None and not run.done():
         if cancelled():
@@ -148,10 +156,16 @@ async def audit(
     runbook: Runbook,
     suppressions: list[Suppression],
     progress: ProgressCallback | None,
+    stage_ids: Sequence[str] = (),
 ) -> Report:
+    """Run `specs`; each finding is filed under the runbook stage that ran its check."""
     try:
         result = await run_checks(
-            context, specs, time_limit=max(30.0, context.timeout * 6), on_progress=progress
+            context,
+            specs,
+            stages=stages_running(runbook, stage_ids),
+            time_limit=max(30.0, context.timeout * 6),
+            on_progress=progress,
         )
     finally:
         await context.aclose()
@@ -162,6 +176,18 @@ async def audit(
         findings=apply_suppressions(result.findings, suppressions),
         stage_titles={stage.id: stage.title for stage in runbook.stages},
     )
+
+
+def stages_running(runbook: Runbook, stage_ids: Sequence[str] = ()) -> dict[str, str]:
+    """The stage each check's findings belong to: of the stages a run covers, the first (in
+    runbook order) that lists the check; for a run of every stage, or a check none of the
+    covered stages lists, the first stage of the runbook that lists it."""
+    covered = [stage for stage in runbook.stages if stage.id in stage_ids]
+    stages: dict[str, str] = {}
+    for stage in (*covered, *runbook.stages):
+        for check_id in stage.checks:
+            stages.setdefault(check_id, stage.id)
+    return stages
 
 
 def select_checks(
@@ -207,16 +233,49 @@ def engagement_context(
         bundle = _require_bundle(ca_bundle)
     else:
         bundle = _require_bundle(engagement.ca_bundle, blame=f"{in_file}.ca_bundle")
-    profile = load_profiles().get(engagement.profile)
-    return context_for_engagement(
-        engagement,
-        resolver,
-        profile=profile,
+    return CheckContext(
+        apex=engagement.apex,
+        hosts=_hosts(engagement),
+        resolver=resolver,
+        profile=_profile(engagement.profile, blame=f"{engagement.path}: profile"),
+        canonical_host=engagement.canonical_host,
+        canonical_declared=engagement.canonical_declared,
+        routes=engagement.routes,
+        email_in_scope=engagement.email_in_scope,
+        dkim_selectors=engagement.dkim_selectors,
+        repo=engagement.repo,
+        known_redirects=engagement.known_redirects[1],
         ca_bundle=bundle,
         timeout=timeout,
         active_probes=active_probes,
         credentials=route_credentials(engagement),
     )
+
+
+def _hosts(engagement: Engagement) -> list[Host]:
+    """The apex, www and every subdomain the engagement names, each once."""
+    apex = engagement.apex
+    hosts = [Host(apex, "apex"), Host(f"www.{apex}", "www")]
+    seen = {host.name for host in hosts}
+    for subdomain in engagement.subdomains:
+        if subdomain.name not in seen:
+            hosts.append(Host(subdomain.name, subdomain.role))
+            seen.add(subdomain.name)
+    return hosts
+
+
+def _profile(profile_id: str | None, *, blame: str = "") -> Profile:
+    """The named profile, or the default one a bare domain is judged by (None)."""
+    try:
+        profiles = load_profiles()
+        wanted = default_profile_id() if profile_id is None else profile_id
+    except RunbookError as exc:
+        raise CheckRequestError(str(exc)) from None
+    if wanted not in profiles:
+        raise CheckRequestError(
+            f'{blame}: unknown profile "{wanted}"{suggestion(wanted, sorted(profiles))}'
+        )
+    return profiles[wanted]
 
 
 def route_credentials(engagement: Engagement) -> dict[str, dict[str, str]]:
@@ -266,6 +325,7 @@ async def _domain_context(request: CheckRequest) -> CheckContext:
     return await context_for_domain(
         domain,
         resolver,
+        _profile(None),
         ca_bundle=bundle,
         timeout=request.timeout,
         active_probes=request.active_probes,

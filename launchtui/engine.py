@@ -1,7 +1,10 @@
 """Runs checks concurrently under a bound and a per-check time limit.
 
 A run never dies: a check that raises or overruns becomes an `error` finding
-that says so plainly, and every other check still reports.
+that says so plainly, and every other check still reports. Every caller that runs checks
+comes through here, so what happens to findings after the checks (one problem seen by
+two checks reported once, each finding filed under its stage) happens the same way for
+`check`, `scan`, the app and the founder runbooks.
 """
 
 from __future__ import annotations
@@ -9,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
-from .checks.registry import CheckSpec
+from .checks.registry import CheckSpec, folded
 from .context import CheckContext
 from .findings import Finding, Status
 
@@ -44,12 +47,23 @@ async def run_checks(
     context: CheckContext,
     specs: Iterable[CheckSpec],
     *,
+    stages: Mapping[str, str] | None = None,
     concurrency: int = 64,  # checks mostly wait on the network; Prober/Resolver bound I/O
-    time_limit: float = 60.0,
+    time_limit: float | None = 60.0,
     on_progress: ProgressCallback | None = None,
 ) -> RunResult:
-    """Run `specs` against `context`; findings come back in the order checks were given."""
+    """Run `specs` against `context`; findings come back in the order checks were given.
+
+    `stages` maps a check id to the runbook stage that runs it, which its findings carry
+    (a check not in it: no stage). `time_limit` holds each check that sets none of its
+    own; None: no limit (local work such as a repository scan).
+    """
     specs = list(specs)
+    stage_of = stages or {}
+
+    def filed(findings: Iterable[Finding]) -> list[Finding]:
+        return [replace(finding, stage=stage_of.get(finding.check, "")) for finding in findings]
+
     started = dt.datetime.now(dt.UTC)
     bound = asyncio.Semaphore(max(1, concurrency))
     done = 0
@@ -64,18 +78,20 @@ async def run_checks(
         async with bound:
             report(Progress(spec.id, False, done, len(specs)))
             began = time.perf_counter()
-            findings = await _run_guarded(spec, context, spec.time_limit or time_limit)
+            findings = filed(await _run_guarded(spec, context, spec.time_limit or time_limit))
             seconds[spec.id] = time.perf_counter() - began
             done += 1
             report(Progress(spec.id, True, done, len(specs), tuple(findings), seconds[spec.id]))
             return findings
 
     per_check = await asyncio.gather(*(run_one(spec) for spec in specs))
-    findings = [finding for batch in per_check for finding in batch]
+    findings = filed(folded(context, [finding for batch in per_check for finding in batch]))
     return RunResult(started, dt.datetime.now(dt.UTC), findings, seconds)
 
 
-async def _run_guarded(spec: CheckSpec, context: CheckContext, time_limit: float) -> list[Finding]:
+async def _run_guarded(
+    spec: CheckSpec, context: CheckContext, time_limit: float | None
+) -> list[Finding]:
     assert spec.run is not None, f"{spec.id} has no function"
     try:
         async with asyncio.timeout(time_limit):

@@ -11,7 +11,7 @@ Every run is bounded three ways: a number of requests, a time after which nothin
 is sent, and a number of timeouts after which we stop (a hanging route gets a verdict
 in one timeout, not in a hundred).
 
-Nothing here knows about checks or findings; `checks/perf.py` turns runs into verdicts.
+Nothing here knows about checks or findings; `checks/perf/` turns runs into verdicts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .net.timing import Timing
 
@@ -48,6 +48,40 @@ class LoadPlan:
     @property
     def interval_s(self) -> float:
         return 1.0 / self.rate_per_s
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeLimits:
+    """How much load one run may send, whatever its routes. The defaults are polite to a
+    small production site; tests and benchmarks set their own on the check context."""
+
+    rate_per_s: float = 10.0  # open-loop arrival rate per route
+    samples: int = 100  # measured requests per route (about what a p95 needs)
+    warmup: int = 3  # sent first, one at a time, and not counted
+    route_time_cap_s: float = 15.0  # no request to a route is started after this
+    run_time_cap_s: float = 20.0  # no load at all is started after this, whatever the routes
+    parallel_routes: int = 3  # routes loaded at the same time
+    max_in_flight: int = 16  # open requests per route; more would be a flood, so we wait
+    late_after_ms: float = 10.0  # a send this far behind schedule is recorded as late
+    max_timeouts: int = 5  # stop loading a route after this many timeouts
+    burst_requests: int = 30  # auth.rate-limit: at most this many attempts...
+    burst_time_cap_s: float = 10.0  # ...in at most this many seconds
+
+    def clamped(self) -> ProbeLimits:
+        """Overrides are for tests and benchmarks; these ceilings hold whatever they say."""
+        return replace(
+            self,
+            rate_per_s=min(max(self.rate_per_s, 0.1), 200.0),
+            samples=min(max(self.samples, 1), 2000),
+            warmup=min(max(self.warmup, 0), 20),
+            route_time_cap_s=min(max(self.route_time_cap_s, 0.1), 120.0),
+            run_time_cap_s=min(max(self.run_time_cap_s, 0.1), 300.0),
+            parallel_routes=min(max(self.parallel_routes, 1), 8),
+            max_in_flight=min(max(self.max_in_flight, 1), 64),
+            max_timeouts=max(self.max_timeouts, 1),
+            burst_requests=min(max(self.burst_requests, 1), 100),
+            burst_time_cap_s=min(max(self.burst_time_cap_s, 0.1), 60.0),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from launchtui.findings import Finding
 from launchtui.lab import Lab, LabBlockInUse, LabError
 from launchtui.lab.planted import build_planted_world
 from launchtui.resolver import Resolver, parse_nameserver
+from launchtui.runbook import Profile, default_profile_id, load_profiles
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -82,13 +83,21 @@ def lab_resolver(lab: Lab) -> Resolver:
     return Resolver([parse_nameserver(lab.nameserver)], timeout=2.0)
 
 
+def default_profile() -> Profile:
+    """The profile a bare domain is judged by, as `launchtui check DOMAIN` picks it."""
+    return load_profiles()[default_profile_id()]
+
+
 @pytest.fixture
 def audit_context(lab: Lab, lab_resolver: Resolver):
-    """Build a zero-config audit context for a lab domain."""
+    """Build a zero-config audit context for a lab domain (the default profile unless
+    `profile=` names another)."""
 
-    async def build(domain: str, **settings) -> CheckContext:
+    async def build(domain: str, profile: Profile | None = None, **settings) -> CheckContext:
         settings.setdefault("ca_bundle", lab.ca_bundle)
-        return await context_for_domain(parse_domain(domain), lab_resolver, **settings)
+        return await context_for_domain(
+            parse_domain(domain), lab_resolver, profile or default_profile(), **settings
+        )
 
     return build
 

@@ -246,6 +246,17 @@ CHECK_OPTIONS = [
         "{tmp}/e.toml: domain.nameservers[1]: expected an IP address",
         setup=(engagement('nameservers = ["127.0.0.1", "dns.google"]\n'),),
     ),
+    Case(
+        "profile-from-the-engagement",
+        ("check", "{tmp}/e.toml", "--stage", "handover", "--no-record"),
+        2,
+        '{tmp}/e.toml: profile: unknown profile "comunity-launch"; did you mean',
+        setup=(
+            engagement(
+                head='schema = 2\nprofile = "comunity-launch"\n[domain]\napex = "good.test"\n'
+            ),
+        ),
+    ),
 ]
 
 ENGAGEMENT_FILES = [

@@ -29,6 +29,14 @@ def test_json_lists_real_findings_and_exits_1_on_planted_faults(lab):
         assert set(finding) >= {"check", "stage", "target", "status", "severity", "summary"}
 
 
+def test_a_finding_is_filed_under_the_runbook_stage_that_ran_its_check(lab):
+    # dns.mx and tls.expiry are listed under monitoring as well as under dns and security
+    result = check(lab, "good.test", "--format", "json", "--stage", "monitoring")
+    filed = {(f["check"], f["stage"]) for f in json.loads(result.stdout)["findings"]}
+    assert {("dns.mx", "monitoring"), ("tls.expiry", "monitoring")} <= filed
+    assert {stage for _check, stage in filed} == {"monitoring"}
+
+
 def test_a_clean_domain_exits_0_with_only_passes(lab):
     result = check(lab, "good.test", "--format", "json", "--stage", "dns")
     assert result.returncode == 0, result.stdout

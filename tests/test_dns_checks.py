@@ -5,7 +5,7 @@ from launchtui.context import CheckContext, Host
 from launchtui.engine import run_checks
 from launchtui.findings import Status
 
-from .conftest import by_target, findings_of
+from .conftest import by_target, default_profile, findings_of
 
 
 async def test_clean_domain_passes_every_dns_check(audit_context):
@@ -116,6 +116,11 @@ async def test_an_unreachable_resolver_gives_errors_in_bounded_time(lab):
     from launchtui.resolver import Nameserver, Resolver
 
     resolver = Resolver([Nameserver(lab.world.plan.silent_address)], timeout=0.5)
-    context = CheckContext(apex="good.test", hosts=[Host("good.test", "apex")], resolver=resolver)
+    context = CheckContext(
+        apex="good.test",
+        hosts=[Host("good.test", "apex")],
+        resolver=resolver,
+        profile=default_profile(),
+    )
     result = await run_checks(context, [all_checks()["dns.resolves"]])
     assert [f.status for f in result.findings] == [Status.ERROR]

@@ -34,7 +34,6 @@ async def test_clean_domain_passes_every_email_check(audit_context):
         findings = await findings_of(check_id, context)
         assert findings, check_id
         assert {f.status for f in findings} == {Status.PASS}, [f.summary for f in findings]
-        assert all(f.stage == "monitoring" for f in findings)
 
 
 async def test_unreachable_zone_makes_every_email_check_an_error(audit_context):
@@ -315,9 +314,11 @@ async def test_reject_policy_passes(audit_context):
     assert finding.evidence["p"] == "reject"
 
 
-async def test_p_none_warns_without_a_profile(audit_context):
+async def test_a_bare_domain_is_held_to_the_default_profile(audit_context):
+    # The default profile (community-launch) sends mail at launch, so p=none blocks it.
     finding = await only_finding("email.dmarc.policy", await audit_context("dmarc-none.test"))
-    assert finding.status is Status.WARN
+    assert finding.status is Status.FAIL
+    assert finding.evidence["profile"] == "community-launch"
     assert "p=none" in finding.summary
     assert "still deliver it" in finding.summary
 

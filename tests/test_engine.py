@@ -8,13 +8,17 @@ from launchtui.engine import run_checks
 from launchtui.findings import Severity, Status
 from launchtui.resolver import Resolver
 
+from .conftest import default_profile
+
 
 def context() -> CheckContext:
-    return CheckContext(apex="example.test", hosts=[], resolver=Resolver())
+    return CheckContext(
+        apex="example.test", hosts=[], resolver=Resolver(), profile=default_profile()
+    )
 
 
 def spec(check_id: str, run) -> CheckSpec:
-    return CheckSpec(check_id, "dns", check_id.title(), Severity.HIGH, run=run)
+    return CheckSpec(check_id, check_id.title(), Severity.HIGH, run=run)
 
 
 async def test_a_crashing_check_becomes_an_error_finding_and_others_still_report():
@@ -80,3 +84,19 @@ async def test_a_check_with_nothing_to_say_is_reported_as_skipped():
 
     result = await run_checks(context(), [spec("t.silent", silent)])
     assert result.findings[0].status is Status.SKIPPED
+
+
+async def test_findings_and_progress_carry_the_stage_that_ran_their_check():
+    async def passes(ctx):
+        return []  # the engine says "nothing to check here" for the check
+
+    events = []
+    result = await run_checks(
+        context(),
+        [spec("t.a", passes), spec("t.b", passes)],
+        stages={"t.a": "dns"},
+        on_progress=events.append,
+    )
+    assert [(f.check, f.stage) for f in result.findings] == [("t.a", "dns"), ("t.b", "")]
+    [reported] = [e.findings for e in events if e.finished and e.check == "t.a"]
+    assert [f.stage for f in reported] == ["dns"]

@@ -22,3 +22,19 @@ def test_every_core_module_imports_without_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_checks_import_nothing_that_keeps_an_engagement():
+    """Checks read what a run checks from the context alone; how an engagement is stored,
+    the secrets inventory, the keyring and the run's orchestration stay out of their way."""
+    code = (
+        "import sys\n"
+        "from launchtui.checks import all_checks\n"
+        "all_checks()\n"
+        "kept = ('launchtui.engagement', 'launchtui.inventory', 'launchtui.vault', "
+        "'launchtui.audit', 'launchtui.ui')\n"
+        "found = sorted(m for m in sys.modules if m.startswith(kept))\n"
+        "assert not found, found\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -17,12 +17,9 @@ from ..parsers.cache_control import CacheControl, parse_cache_control
 from .http import landing_fetches, landing_pages, not_answered
 from .registry import CheckSpec, register
 
-PRIVATE_LEAK = CheckSpec(
-    "cache.private-leak", "performance", "Private data in shared caches", Severity.CRITICAL
-)
+PRIVATE_LEAK = CheckSpec("cache.private-leak", "Private data in shared caches", Severity.CRITICAL)
 STATIC = CheckSpec(
     "cache.static",
-    "performance",
     "Static asset caching",
     Severity.LOW,
     metrics={"lifetime_seconds": "seconds"},

@@ -17,12 +17,12 @@ from ..findings import Finding, Severity, Status
 from ..resolver import Answer, Nameserver, Outcome
 from .registry import CheckSpec, register
 
-RESOLVES = CheckSpec("dns.resolves", "dns", "Names resolve", Severity.HIGH)
-NS = CheckSpec("dns.ns", "dns", "Name servers", Severity.HIGH)
-CNAME_CONFLICT = CheckSpec("dns.cname-conflict", "dns", "CNAME conflicts", Severity.MEDIUM)
-DANGLING_CNAME = CheckSpec("dns.dangling-cname", "dns", "Dangling CNAMEs", Severity.CRITICAL)
-MX = CheckSpec("dns.mx", "dns", "Mail exchangers", Severity.HIGH)
-TTL = CheckSpec("dns.ttl", "dns", "Record TTLs", Severity.LOW, metrics={"ttl": "seconds"})
+RESOLVES = CheckSpec("dns.resolves", "Names resolve", Severity.HIGH)
+NS = CheckSpec("dns.ns", "Name servers", Severity.HIGH)
+CNAME_CONFLICT = CheckSpec("dns.cname-conflict", "CNAME conflicts", Severity.MEDIUM)
+DANGLING_CNAME = CheckSpec("dns.dangling-cname", "Dangling CNAMEs", Severity.CRITICAL)
+MX = CheckSpec("dns.mx", "Mail exchangers", Severity.HIGH)
+TTL = CheckSpec("dns.ttl", "Record TTLs", Severity.LOW, metrics={"ttl": "seconds"})
 
 ONE_DAY = 86400
 SHORT_TTL = 60

@@ -15,11 +15,9 @@ from ..net.page import first_party_assets
 from .http import landing_pages, not_answered
 from .registry import CheckSpec, register
 
-CDN = CheckSpec("edge.cdn", "security", "CDN / WAF in front", Severity.MEDIUM)
-STAGING_LEAK = CheckSpec(
-    "deploy.staging-leak", "deploy", "Staging references in production", Severity.MEDIUM
-)
-SOURCEMAPS = CheckSpec("deploy.sourcemaps", "deploy", "Public source maps", Severity.MEDIUM)
+CDN = CheckSpec("edge.cdn", "CDN / WAF in front", Severity.MEDIUM)
+STAGING_LEAK = CheckSpec("deploy.staging-leak", "Staging references in production", Severity.MEDIUM)
+SOURCEMAPS = CheckSpec("deploy.sourcemaps", "Public source maps", Severity.MEDIUM)
 
 # (provider, header name, value pattern or None for "present")
 CDN_SIGNATURES: tuple[tuple[str, str, str | None], ...] = (

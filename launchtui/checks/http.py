@@ -17,17 +17,17 @@ from ..parsers.hsts import parse_hsts
 from .probing import apex_and_www, judge_every_address, reachable_hosts, web_hosts
 from .registry import CheckSpec, register
 
-HTTPS_REDIRECT = CheckSpec("http.https-redirect", "security", "HTTP to HTTPS", Severity.HIGH)
-CANONICAL = CheckSpec("http.canonical", "dns", "One canonical URL", Severity.MEDIUM)
+HTTPS_REDIRECT = CheckSpec("http.https-redirect", "HTTP to HTTPS", Severity.HIGH)
+CANONICAL = CheckSpec("http.canonical", "One canonical URL", Severity.MEDIUM)
 REDIRECT_LOOP = CheckSpec(
-    "http.redirect-loop", "dns", "Redirect loops", Severity.HIGH, metrics={"hops": "redirects"}
+    "http.redirect-loop", "Redirect loops", Severity.HIGH, metrics={"hops": "redirects"}
 )
-REDIRECT_CHAIN = CheckSpec("http.redirect-chain", "dns", "Redirect chains", Severity.LOW)
-HSTS = CheckSpec("http.hsts", "security", "HSTS", Severity.MEDIUM)
-HEADERS = CheckSpec("http.headers", "security", "Security headers", Severity.MEDIUM)
-BANNER = CheckSpec("http.banner", "security", "Version banners", Severity.LOW)
-CORS = CheckSpec("http.cors", "security", "CORS", Severity.HIGH)
-COOKIES = CheckSpec("http.cookies", "security", "Session cookies", Severity.HIGH)
+REDIRECT_CHAIN = CheckSpec("http.redirect-chain", "Redirect chains", Severity.LOW)
+HSTS = CheckSpec("http.hsts", "HSTS", Severity.MEDIUM)
+HEADERS = CheckSpec("http.headers", "Security headers", Severity.MEDIUM)
+BANNER = CheckSpec("http.banner", "Version banners", Severity.LOW)
+CORS = CheckSpec("http.cors", "CORS", Severity.HIGH)
+COOKIES = CheckSpec("http.cookies", "Session cookies", Severity.HIGH)
 
 HSTS_GOOD = 15552000  # 180 days, the usual minimum for preload lists and graders
 HSTS_FLOOR = 86400

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 
 from ..context import CheckContext
-from ..engagement.model import KnownRedirect
 from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch
+from ..targets import KnownRedirect
 from .registry import CheckSpec, register
 
-REDIRECT_MAP = CheckSpec("http.redirect-map", "dns", "Redirects as recorded", Severity.HIGH)
+REDIRECT_MAP = CheckSpec("http.redirect-map", "Redirects as recorded", Severity.HIGH)
 _NOT_RECORDED = (
     "No redirect map has been recorded as right yet, so there is nothing to compare with. "
     "Once the redirects are right, record them: launchtui redirects ENGAGEMENT --record."

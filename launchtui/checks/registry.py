@@ -1,5 +1,9 @@
-"""How a check declares itself: a stable id, its home stage, a default severity, its
-version and the numbers it measures."""
+"""How a check declares itself: a stable id, a default severity, its version and the
+numbers it measures.
+
+A check has no stage of its own: the runbook says which stage runs it, and the run files
+each finding under that stage (see `engine.run_checks`).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,6 @@ CheckFunction = Callable[["CheckContext"], Awaitable[list[Finding]]]
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
     id: str
-    stage: str
     title: str
     severity: Severity
     active: bool = False  # sends repeated requests (load), so --no-active-probes turns it off
@@ -44,13 +47,14 @@ class CheckSpec:
         fix: str = "",
         refs: tuple[str, ...] = (),
     ) -> Finding:
-        """A finding of this check; passing findings default to severity info."""
+        """A finding of this check; passing findings default to severity info. Its stage is
+        filled in by the run, which knows which runbook stage ran the check."""
         if severity is None:
             severity = Severity.INFO if status is Status.PASS else self.severity
         return Finding(
             metrics=self.measured(evidence or {}),
             check=self.id,
-            stage=self.stage,
+            stage="",
             target=target,
             status=status,
             severity=severity,
@@ -73,6 +77,8 @@ class CheckSpec:
 _REGISTRY: dict[str, CheckSpec] = {}
 RunSetup = Callable[["CheckContext"], None]
 _RUN_SETUP: list[RunSetup] = []
+RunFold = Callable[["CheckContext", list[Finding]], list[Finding]]
+_RUN_FOLDS: list[RunFold] = []
 
 
 def before_every_check(setup: RunSetup) -> RunSetup:
@@ -81,6 +87,21 @@ def before_every_check(setup: RunSetup) -> RunSetup:
     starts first. It must be quick and idempotent: it runs once per check."""
     _RUN_SETUP.append(setup)
     return setup
+
+
+def after_every_run(fold: RunFold) -> RunFold:
+    """Decorator: `fold(context, findings)` rewrites a finished run's findings, for checks
+    that see one problem from two sides (a key in the code is also in git history) and must
+    report it once, whoever runs them. It must keep every finding it does not fold."""
+    _RUN_FOLDS.append(fold)
+    return fold
+
+
+def folded(context: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """`findings` after every registered fold."""
+    for fold in _RUN_FOLDS:
+        findings = fold(context, findings)
+    return findings
 
 
 def _after_setup(function: CheckFunction) -> CheckFunction:

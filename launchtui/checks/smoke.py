@@ -16,13 +16,11 @@ from .registry import CheckSpec, register
 
 SMOKE = CheckSpec(
     "smoke.routes",
-    "monitoring",
     "Smoke test: key pages answer",
     Severity.HIGH,
     metrics={"slowest_ms": "ms"},
 )
 ATTEMPTS = 3
-_FALLBACK_BUDGET_MS = 1500
 # An API asked without signing in may answer "who are you?": it is up, just private.
 _PRIVATE_BUT_UP = (401, 403)
 
@@ -37,19 +35,12 @@ def smoke_targets(context: CheckContext) -> list[tuple[str, str, str, int]]:
     """(name, url, kind, budget ms): the homepage, then every listed GET route, each once."""
     profile = context.profile
     targets = [
-        (
-            "homepage",
-            f"https://{context.canonical_host}/",
-            "page",
-            profile.budget_ms("page") if profile else _FALLBACK_BUDGET_MS,
-        )
+        ("homepage", f"https://{context.canonical_host}/", "page", profile.budget_ms("page"))
     ]
     for route in context.routes:
         if route.method != "GET":
             continue
-        budget = route.budget_ms or (
-            profile.budget_ms(route.kind) if profile else _FALLBACK_BUDGET_MS
-        )
+        budget = route.budget_ms or profile.budget_ms(route.kind)
         targets.append((route.name, route.url, route.kind, budget))
     seen: set[str] = set()
     unique = []

@@ -11,14 +11,10 @@ from ..net.tls import TlsReport, name_matches
 from .probing import judge_every_address, web_hosts
 from .registry import CheckSpec, register
 
-VALID = CheckSpec("tls.valid", "security", "TLS certificate and versions", Severity.HIGH)
-HOSTNAME = CheckSpec("tls.hostname", "security", "Certificate names", Severity.HIGH)
-EXPIRY = CheckSpec(
-    "tls.expiry", "security", "Certificate expiry", Severity.HIGH, metrics={"days_left": "days"}
-)
+VALID = CheckSpec("tls.valid", "TLS certificate and versions", Severity.HIGH)
+HOSTNAME = CheckSpec("tls.hostname", "Certificate names", Severity.HIGH)
+EXPIRY = CheckSpec("tls.expiry", "Certificate expiry", Severity.HIGH, metrics={"days_left": "days"})
 
-DEFAULT_WARN_DAYS = 30
-DEFAULT_FAIL_DAYS = 7
 SELF_SIGNED_CODES = (18, 19)
 UNKNOWN_ISSUER_CODES = (2, 20, 21)
 MOZILLA_TLS = "https://wiki.mozilla.org/Security/Server_Side_TLS"
@@ -132,9 +128,8 @@ def judge_hostname(host: str, report: TlsReport) -> Finding:
 
 @register(EXPIRY)
 async def check_tls_expiry(context: CheckContext) -> list[Finding]:
-    monitoring = context.profile.monitoring if context.profile else None
-    warn_days = monitoring.cert_warn_days if monitoring else DEFAULT_WARN_DAYS
-    fail_days = monitoring.cert_fail_days if monitoring else DEFAULT_FAIL_DAYS
+    monitoring = context.profile.monitoring
+    warn_days, fail_days = monitoring.cert_warn_days, monitoring.cert_fail_days
     return await judge_tls_everywhere(
         context, EXPIRY, lambda host, report: judge_expiry(host, report, warn_days, fail_days)
     )

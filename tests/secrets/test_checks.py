@@ -29,6 +29,7 @@ from launchtui.checks.secrets import (
 from launchtui.context import CheckContext
 from launchtui.findings import Finding, Severity, Status
 
+from ..conftest import default_profile
 from .planted import Fakes, commit_all, git, init_repo, plants, shallow_clone, write
 
 
@@ -413,7 +414,9 @@ async def test_full_scan_never_holds_a_planted_value(planted_repo):
 async def test_engine_adapters_read_the_context_repo(planted_repo):
     specs = {spec.id: run for spec, run in ENGINE_CHECKS}
     assert set(specs) == {TREE_CHECK, HISTORY_CHECK, ENV_FILE_CHECK, BUNDLE_CHECK}
-    context = CheckContext(apex="shop.test", hosts=[], resolver=None, repo=planted_repo)  # type: ignore[arg-type]
+    context = CheckContext(
+        apex="shop.test", hosts=[], resolver=None, profile=default_profile(), repo=planted_repo
+    )  # type: ignore[arg-type]
     findings = await specs[TREE_CHECK](context)
     assert failures(findings)
     context.repo = None

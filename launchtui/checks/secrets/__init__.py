@@ -39,7 +39,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...findings import Finding, Severity, Status
-from ..registry import CheckFunction, CheckSpec
+from ..registry import CheckFunction, CheckSpec, register
 from .checks import (
     BUNDLE_CHECK,
     CHECK_IDS,
@@ -47,7 +47,6 @@ from .checks import (
     DEFAULT_SIZE_CAP,
     ENV_FILE_CHECK,
     HISTORY_CHECK,
-    STAGE,
     TREE_CHECK,
     ScanOptions,
     ScanReport,
@@ -74,16 +73,15 @@ if TYPE_CHECKING:
 # not held to the per-check limit meant for network checks.
 HISTORY_TIME_LIMIT = 900.0
 SPECS: dict[str, CheckSpec] = {
-    TREE_CHECK: CheckSpec(TREE_CHECK, STAGE, "Keys in the code", Severity.CRITICAL),
+    TREE_CHECK: CheckSpec(TREE_CHECK, "Keys in the code", Severity.CRITICAL),
     HISTORY_CHECK: CheckSpec(
         HISTORY_CHECK,
-        STAGE,
         "Keys in git history",
         Severity.CRITICAL,
         time_limit=HISTORY_TIME_LIMIT,
     ),
-    ENV_FILE_CHECK: CheckSpec(ENV_FILE_CHECK, STAGE, ".env files kept out of git", Severity.HIGH),
-    BUNDLE_CHECK: CheckSpec(BUNDLE_CHECK, STAGE, "Keys shipped to browsers", Severity.CRITICAL),
+    ENV_FILE_CHECK: CheckSpec(ENV_FILE_CHECK, ".env files kept out of git", Severity.HIGH),
+    BUNDLE_CHECK: CheckSpec(BUNDLE_CHECK, "Keys shipped to browsers", Severity.CRITICAL),
 }
 
 
@@ -109,6 +107,8 @@ def _for_context(check: str) -> CheckFunction:
 ENGINE_CHECKS: tuple[tuple[CheckSpec, CheckFunction], ...] = tuple(
     (SPECS[check], _for_context(check)) for check in CHECK_IDS
 )
+for _spec, _run in ENGINE_CHECKS:
+    register(_spec)(_run)
 
 __all__ = [
     "BUNDLE_CHECK",

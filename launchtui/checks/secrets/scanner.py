@@ -158,6 +158,16 @@ class Hit:
     def redacted(self) -> str:
         return redact(self.value, self.rule.keep)
 
+    @property
+    def severity_in_public(self) -> Severity | None:
+        """How bad this match is where anyone can read it (a website's bundle, a public
+        health page); None when the key is meant to be public there."""
+        if self.rule.in_browser is None:
+            return None
+        if self.severity.rank < self.rule.severity.rank:
+            return self.severity  # a validator judged it less risky (expired, encrypted)
+        return max(self.rule.in_browser, self.severity, key=lambda severity: severity.rank)
+
     def __repr__(self) -> str:  # a stray print or log line must not leak the value
         return f"Hit({self.rule.id}, line {self.line}, {self.redacted})"
 
