@@ -307,7 +307,7 @@ def check(
         timeout=timeout,
         active_probes=not no_active_probes,
     )
-    destination = _output_or_fail(output)
+    destination = checked_output(output)
     if destination.overwrites(Path(target)):
         fail_usage(f"--output {output} is the engagement file itself; pick another file.")
     try:
@@ -326,7 +326,7 @@ def check(
     text = render(
         report, output_format, color=color, width=_width(), artifact=artifact, verbose=verbose
     )
-    _emit(text, destination)
+    emit(text, destination)
     threshold = Severity(fail_on)
     failed = any(finding.fails_at(threshold) for finding in report.findings)
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
@@ -395,7 +395,7 @@ def scan(
         fail_usage(f"{path} is not a folder.")
     if ignore_file is not None:
         _require_ignore_file(ignore_file)
-    destination = _output_or_fail(output)
+    destination = checked_output(output)
     inventory_owner = _engagement_for_exposure(engagement) if engagement else None
     import datetime as dt
 
@@ -422,7 +422,7 @@ def scan(
     report = Report(
         str(path), started, finished, scanned.findings, {"security": "Secrets in code and history"}
     )
-    _emit(render(report, output_format, width=_width()), destination)
+    emit(render(report, output_format, width=_width()), destination)
     if inventory_owner is not None:
         _mark_exposed(inventory_owner, scanned.findings)
     failed = any(f.fails_at(Severity(fail_on)) for f in scanned.findings)
@@ -454,7 +454,7 @@ def _mark_exposed(engagement: Engagement, findings) -> None:
         click.echo(f"launchtui: marked exposed in {engagement.path}: {names}", err=True)
 
 
-def _output_or_fail(output: str | None) -> Output:
+def checked_output(output: str | None) -> Output:
     """Check `--output` before the run, so a long run is not wasted on a bad path."""
     from .output import OutputError, output_to
 
@@ -464,11 +464,13 @@ def _output_or_fail(output: str | None) -> Output:
         fail_usage(str(exc))
 
 
-def _emit(text: str, destination: Output) -> None:
+def emit(content: str | bytes, destination: Output) -> None:
+    """Write a report where `--output` said; a failure is one line and exit 2."""
     from .output import OutputError, write_output
 
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        write_output(destination, text.encode("utf-8"))
+        write_output(destination, data)
     except OutputError as exc:
         fail_usage(str(exc))
 

@@ -140,25 +140,15 @@ def _context(path: Path, template_dir: Path | None) -> ExportContext:
 
 
 def _destination(requested: str | None) -> Output:
-    """Where a document goes, checked before any work: never over a device or a link
-    someone else planted (see `launchtui.output`)."""
-    from .cli import fail_usage
-    from .output import OutputError, output_to
+    from .cli import checked_output
 
-    try:
-        return output_to(requested)
-    except OutputError as exc:
-        fail_usage(str(exc))
+    return checked_output(requested)
 
 
 def _write(destination: Output, data: bytes) -> None:
-    from .cli import fail_usage
-    from .output import OutputError, write_output
+    from .cli import emit
 
-    try:
-        write_output(destination, data)
-    except OutputError as exc:
-        fail_usage(str(exc))
+    emit(data, destination)
     if destination.path is not None:
         click.echo(f"Wrote {destination.shown}", err=True)
 

@@ -254,28 +254,26 @@ def _procedures():
     "--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text"
 )
 @click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+    "--output",
+    type=click.Path(allow_dash=True),
+    metavar="FILE",
+    help="Write the report here (never over a device or a planted link; - is stdout).",
 )
-def smoke(engagement_file: Path, output_format: str, output: Path | None) -> None:
+def smoke(engagement_file: Path, output_format: str, output: str | None) -> None:
     """The post-deploy smoke test: key pages answer well, over valid TLS, within budget."""
     from .audit import CheckRequestError, plan_engagement_run, run_planned
-    from .cli import ExitCode
+    from .cli import ExitCode, checked_output, emit
     from .export import render
     from .findings import Severity
 
+    destination = checked_output(output)
     engagement = _load(engagement_file)
     try:
         plan = plan_engagement_run(engagement, ["smoke.routes", "tls.valid", "http.redirect-loop"])
     except CheckRequestError as exc:
         _fail(str(exc))
     report = asyncio.run(run_planned(plan))
-    text = render(report, output_format, width=100)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from .atomic import write_atomically
-
-        write_atomically(output, text.encode("utf-8"))
+    emit(render(report, output_format, width=100), destination)
     failed = any(f.fails_at(Severity.LOW) for f in report.findings)
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 

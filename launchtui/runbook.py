@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from launchtui import resources
-from launchtui.tomlread import KeyLines, Table, Where, suggestion
+from launchtui.tomlread import Table, Where, read_toml_file, suggestion
 
 PROFILES_FILE = "profiles.toml"
 ROUTE_KINDS = ("page", "api", "auth", "health", "static")
@@ -455,16 +455,5 @@ def _budgets(table: Table) -> Budgets:
 
 def _read_toml(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> Table:
     """The file's top-level table, with line numbers for every error about it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RunbookError(f"{path}: cannot read the file: {error.strerror}") from error
-    except UnicodeDecodeError:
-        raise RunbookError(f"{path}: not a text file (it is not valid UTF-8)") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        # tomllib puts the position in the message: "... (at line 3, column 6)".
-        raise RunbookError(f"{path}: not valid TOML: {error}") from error
-    where = Where(path, lines=KeyLines(text), error_type=RunbookError)
+    data, where = read_toml_file(path, RunbookError)
     return Table(data, where, required, optional)

@@ -26,6 +26,29 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 Unknown = Literal["refuse", "typos", "allow"]
 
 
+def read_toml_file(
+    path: Path, error_type: Callable[[str], Exception]
+) -> tuple[dict[str, Any], Where]:
+    """A data file's content and the place its errors point at (file, then line and key).
+
+    Unreadable and malformed files are one line each, in the caller's error type.
+    """
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise error_type(f"{path}: cannot read the file: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise error_type(f"{path}: not a text file (it is not valid UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib puts the position in the message: "... (at line 3, column 6)".
+        raise error_type(f"{path}: not valid TOML: {error}") from None
+    return data, Where(path, lines=KeyLines(text), error_type=error_type)
+
+
 class KeyLines:
     """Line numbers of the keys and table headers in a TOML text, found on demand.
 

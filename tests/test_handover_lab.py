@@ -6,20 +6,10 @@ from __future__ import annotations
 import json
 
 from launchtui.engagement import Engagement
-from launchtui.lab import Lab, LabBlockInUse
+from launchtui.lab import Lab
 from launchtui.lab.sprint import DOMAIN, build_day_one, build_day_two
 
-from .conftest import run_launchtui, worker_number
-
-
-def start_on_a_free_block(build, first: int | None = None) -> Lab:
-    blocks = range(first, first + 1) if first else range(180 + 30 * worker_number(), 250)
-    for block in blocks:
-        try:
-            return Lab(build, block).start()
-        except LabBlockInUse:
-            continue
-    raise AssertionError("no free lab block")
+from .conftest import run_launchtui, start_lab
 
 
 def check(lab: Lab, path) -> None:
@@ -37,13 +27,13 @@ def test_faults_fixed_and_broken_between_two_runs_show_up_as_such(tmp_path):
     assert (
         run_launchtui("init", str(path), "--domain", DOMAIN, "--subdomain", "app").returncode == 0
     )
-    day_one = start_on_a_free_block(build_day_one)
+    day_one = start_lab(build_day_one)
     block = day_one.world.plan.block
     try:
         check(day_one, path)
     finally:
         day_one.stop()
-    day_two = start_on_a_free_block(build_day_two, block)  # same names, same addresses
+    day_two = start_lab(build_day_two, block)  # same names, same addresses
     try:
         check(day_two, path)
     finally:

@@ -13,7 +13,7 @@ import yaml
 from launchtui.checks import all_checks
 from launchtui.engagement import Actor, Deploy, Engagement, Monitoring, Owner, Secret
 from launchtui.findings import Finding, Severity, Status
-from launchtui.lab import Lab, LabBlockInUse
+from launchtui.lab import Lab
 from launchtui.lab.founder import (
     MOVE,
     SPLIT,
@@ -25,7 +25,7 @@ from launchtui.procedures.model import ProcedureError, load_procedure, load_proc
 from launchtui.procedures.services import engagement_services
 from launchtui.procedures.session import PENDING_SUFFIX, Services, Session, StepRefused
 
-from .conftest import run_launchtui, worker_number
+from .conftest import run_launchtui, start_lab
 
 SHIPPED = (
     "outage",
@@ -243,16 +243,6 @@ def test_confirm_steps_need_a_yes_from_a_script(tmp_path):
 # -- against the lab ------------------------------------------------------------------------
 
 
-def start_on_a_free_block(build, block: int | None = None) -> Lab:
-    blocks = [block] if block else range(150 + 40 * worker_number(), 250)
-    for candidate in blocks:
-        try:
-            return Lab(build, candidate).start()
-        except LabBlockInUse:
-            continue
-    raise AssertionError("no free lab block")
-
-
 def point_at(path: Path, lab: Lab) -> None:
     """A restarted lab has a new CA: the engagement follows it, as after a real move."""
     made = Engagement.load(path)
@@ -284,7 +274,7 @@ def test_smoke_exits_0_on_a_healthy_host_and_1_on_a_broken_one(lab, tmp_path):
 
 
 def test_restore_a_redirect_finds_the_broken_one_and_waits_until_it_is_back(tmp_path):
-    right = start_on_a_free_block(build_redirects_right)
+    right = start_lab(build_redirects_right)
     block = right.world.plan.block
     path = lab_engagement(tmp_path, right, MOVE)
     try:
@@ -292,7 +282,7 @@ def test_restore_a_redirect_finds_the_broken_one_and_waits_until_it_is_back(tmp_
         assert recorded.returncode == 0, recorded.stderr
     finally:
         right.stop()
-    broken_lab = start_on_a_free_block(build_redirects_broken, block)
+    broken_lab = start_lab(build_redirects_broken, block)
     point_at(path, broken_lab)
     try:
         engagement_now = Engagement.load(path, actor=Actor("dana", "cli"))
@@ -315,7 +305,7 @@ def test_restore_a_redirect_finds_the_broken_one_and_waits_until_it_is_back(tmp_
         assert not first_look.passed
     finally:
         broken_lab.stop()
-    fixed = start_on_a_free_block(build_redirects_right, block)
+    fixed = start_lab(build_redirects_right, block)
     point_at(path, fixed)
     session.engagement.reload()
     try:
@@ -332,8 +322,8 @@ def test_restore_a_redirect_finds_the_broken_one_and_waits_until_it_is_back(tmp_
 
 
 def test_a_wait_step_says_which_answer_source_lags_until_they_agree(tmp_path):
-    first = start_on_a_free_block(build_split("v=spf1 include:new.example -all"))
-    second = start_on_a_free_block(build_split("v=spf1 include:old.example -all"))
+    first = start_lab(build_split("v=spf1 include:new.example -all"))
+    second = start_lab(build_split("v=spf1 include:old.example -all"))
     path = lab_engagement(tmp_path, first, SPLIT, first.nameserver, second.nameserver)
     runbook = tmp_path / "wait.toml"
     runbook.write_text(
@@ -352,9 +342,7 @@ def test_a_wait_step_says_which_answer_source_lags_until_they_agree(tmp_path):
         assert "still give another answer" in settling.describe()
         assert session.step.id == "settle"  # a wait that did not settle stays
         second.stop()
-        second = start_on_a_free_block(
-            build_split("v=spf1 include:new.example -all"), second.world.plan.block
-        )
+        second = start_lab(build_split("v=spf1 include:new.example -all"), second.world.plan.block)
         outcome = asyncio.run(session.check())
         assert outcome.settlings[0].settled and session.finished
     finally:

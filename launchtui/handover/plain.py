@@ -9,13 +9,12 @@ words the first time a document uses it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding
-from ..tomlread import KeyLines, Table, Where
+from ..tomlread import Table, read_toml_file
 from ..urls import redact_url
 
 PLAIN_FILE = "plain-language.toml"
@@ -53,14 +52,7 @@ class PlainLanguage:
 
 def load_plain_language(folder: Path) -> PlainLanguage:
     path = folder / PLAIN_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise PlainLanguageError(f"{path}: cannot be read: {exc.strerror}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PlainLanguageError(f"{path}: not valid TOML: {exc}") from None
-    where = Where(path, lines=KeyLines(text), error_type=PlainLanguageError)
+    data, where = read_toml_file(path, PlainLanguageError)
     top = Table(data, where, ("outcomes", "glossary", "checks"), ("numbers", "week_one"))
     outcomes = {key: top.table("outcomes", unknown="allow").string(key) for key in data["outcomes"]}
     glossary_table = top.table("glossary", unknown="allow")

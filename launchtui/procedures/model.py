@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import resources
-from ..tomlread import KeyLines, Table, Where, suggestion
+from ..tomlread import Table, read_toml_file, suggestion
 
 STEP_KINDS = ("instruction", "input", "check", "wait", "confirm")
 SUBJECTS = ("", "secret")
@@ -96,8 +96,7 @@ def is_procedure(data: dict) -> bool:
 
 
 def load_procedure(path: Path, known_checks: Collection[str] | None = None) -> Procedure:
-    text, data = _read(path)
-    where = Where(path, lines=KeyLines(text), error_type=ProcedureError)
+    data, where = read_toml_file(path, ProcedureError)
     top = Table(data, where, _TOP_KEYS, _TOP_OPTIONAL)
     subject = top.string("subject", "")
     if subject not in SUBJECTS:
@@ -153,19 +152,6 @@ def procedure_by_id(procedure_id: str, known_checks: Collection[str] | None = No
             f"(runbooks: {', '.join(procedures)})"
         )
     return procedures[procedure_id]
-
-
-def _read(path: Path) -> tuple[str, dict]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProcedureError(f"{path}: cannot read the file: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ProcedureError(f"{path}: not a text file (it is not valid UTF-8)") from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProcedureError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _step(table: Table, known_checks: Collection[str] | None) -> Step:

@@ -39,3 +39,12 @@ async def no_blink(pilot) -> None:
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False
     await pilot.pause()
+
+
+async def until(pilot, condition, *, tries: int = 200) -> None:
+    """Wait for something the app does on its own (a worker, a timer, the file watcher)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app never got there")

@@ -17,7 +17,7 @@ from launchtui.ui.screens.history import HistoryScreen
 from launchtui.ui.screens.operator import OperatorScreen
 from launchtui.ui.screens.sprint import SprintScreen
 
-from .conftest import fixed_clock
+from .conftest import fixed_clock, until
 
 SIZE = (120, 40)
 
@@ -28,15 +28,6 @@ def app_for(path: Path | None = None, operator: str = "dana"):
 
 def notices(messages: list) -> list[str]:
     return [m.notification.message for m in messages if isinstance(m, Notify)]
-
-
-async def until(pilot, condition, *, tries: int = 60) -> None:
-    """Wait for something the app does on its own timers (the file watcher)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app never got there")
 
 
 async def test_an_edit_made_with_the_cli_comes_in_and_nothing_is_lost(acme):

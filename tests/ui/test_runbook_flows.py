@@ -14,9 +14,10 @@ from launchtui.ui.app import make_app
 from launchtui.ui.screens.founder import FounderHomeScreen
 from launchtui.ui.screens.runbook import RunbookScreen
 
+from ..conftest import start_lab
 from ..keyring_backend import memory_keyring
-from ..test_procedures import point_at, start_on_a_free_block
-from .conftest import fixed_clock
+from ..test_procedures import point_at
+from .conftest import fixed_clock, until
 
 SIZE = (120, 40)
 
@@ -31,14 +32,6 @@ def lab_engagement(tmp_path: Path, lab, apex: str) -> Path:
     )
     made.save()
     return path
-
-
-async def until(pilot, condition, tries: int = 200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the screen never got there")
 
 
 async def test_rotating_a_secret_from_the_secrets_screen_keeps_the_value_in_the_keyring_only(
@@ -121,7 +114,7 @@ async def test_a_run_paused_halfway_resumes_from_the_founder_home(lab, tmp_path)
 
 
 async def test_restoring_a_broken_redirect_in_the_app(tmp_path):
-    right = start_on_a_free_block(build_redirects_right)
+    right = start_lab(build_redirects_right)
     block = right.world.plan.block
     path = tmp_path / "move.toml"
     made = Engagement.new(path, apex=MOVE)
@@ -133,7 +126,7 @@ async def test_restoring_a_broken_redirect_in_the_app(tmp_path):
         assert run_launchtui("redirects", str(path), "--record").returncode == 0
     finally:
         right.stop()
-    broken = start_on_a_free_block(build_redirects_broken, block)
+    broken = start_lab(build_redirects_broken, block)
     point_at(path, broken)
     app = make_app(path, clock=fixed_clock, operator="dana")
     try:
@@ -153,7 +146,7 @@ async def test_restoring_a_broken_redirect_in_the_app(tmp_path):
             await pilot.pause()
             assert runner.session.step.id == "where-rules-live"
             broken.stop()
-            broken = start_on_a_free_block(build_redirects_right, block)  # the rule is back
+            broken = start_lab(build_redirects_right, block)  # the rule is back
             point_at(path, broken)
             runner.session.engagement.reload()
             await pilot.press("enter")

@@ -8,7 +8,7 @@ are running is derived from the live workers, so it cannot go stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +44,22 @@ if TYPE_CHECKING:  # the check engine (httpx, dnspython) is never needed to pain
     from ...engine import Progress
 
 NARROW = 100  # columns below which the sidebar is slimmer
+
+
+class StageList(ListView):
+    """The stages. Moving through them switches the stage in the same frame as the
+    highlight: waiting for the Highlighted message to bubble up would cost one more
+    screen update (about 20 ms) on every keypress."""
+
+    def __init__(self, *items: ListItem, switch: Callable[[str], None], **kwargs) -> None:
+        super().__init__(*items, **kwargs)
+        self.switch = switch
+
+    def watch_index(self, old_index: int | None, new_index: int | None) -> None:
+        super().watch_index(old_index, new_index)
+        if new_index is not None and 0 <= new_index < len(self.children):
+            item_id = self.children[new_index].id or ""
+            self.switch(item_id.removeprefix("stage-"))
 
 
 class SprintScreen(Screen[None]):
@@ -92,6 +108,7 @@ class SprintScreen(Screen[None]):
         self._frame = 0
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
+        self._sidebar_said: dict[str, str] = {}  # stage id -> the label it shows
         self._view_state = view_state(engagement.path)  # open stage, highlighted findings
         self._view_state_changed = False
         self._notes_timer = None
@@ -105,11 +122,12 @@ class SprintScreen(Screen[None]):
                 yield Static(self.engagement.product or self.engagement.apex, id="product")
                 yield Static("", id="clock")
                 yield Static("", id="plan", classes="dim")
-                yield ListView(
+                yield StageList(
                     *(
                         ListItem(Label(stage.title), id=f"stage-{stage.id}")
                         for stage in self.runbook.stages
                     ),
+                    switch=self.switch_to_stage,
                     id="stages",
                 )
                 yield Static("", id="saved", classes="dim")
@@ -129,7 +147,7 @@ class SprintScreen(Screen[None]):
         self.set_interval(30, self.update_clock)
         # After the first frame: the import competes for the GIL with painting.
         self.set_timer(0.5, self.start_loading_checks)
-        self.set_interval(0.12, self.advance_spinner)
+        self.set_interval(0.2, self.advance_spinner)
         self.set_interval(0.5, self.flush_changes)
         self.set_interval(1.0, self.take_in_outside_changes)
 
@@ -154,8 +172,9 @@ class SprintScreen(Screen[None]):
             self.refresh_everything()
 
     def say_when_results_are_old(self) -> None:
-        """A founder reopening the file months later is told the results are old."""
-        if not self._times:
+        """A founder reopening the file months later is told the results are old (unless
+        another screen, the founder home, opened in front and says so itself)."""
+        if not self._times or self.app.screen is not self:
             return
         newest, now = max(self._times.values()), self.app.clock()
         if now - newest > STALE_AFTER:
@@ -183,12 +202,16 @@ class SprintScreen(Screen[None]):
             switcher.mount(view)
             self.refresh_stage(view)
         elif stage_id in self._stale:
-            self.refresh_stage(view)
+            # Shown first, brought up to date right after: the key's frame stays cheap.
+            self.call_after_refresh(self.refresh_stage, view)
         switcher.current = view.id
         return view
 
     def stage_view(self, stage_id: str) -> StageView | None:
         return next(self.query(f"#view-{stage_id}").results(StageView), None)
+
+    def has_checks(self, stage_id: str) -> bool:
+        return stage_id in self.runbook.stage_ids and bool(self.runbook.stage(stage_id).checks)
 
     @property
     def current_stage_id(self) -> str:
@@ -237,9 +260,11 @@ class SprintScreen(Screen[None]):
     def update_sidebar(self) -> None:
         for stage in self.runbook.stages:
             progress = stage_progress(self.engagement, stage, self.findings)
-            item = self.query_one(f"#stage-{stage.id}", ListItem)
             marker = " ⠿" if any(check in self.running for check in stage.checks) else ""
-            item.query_one(Label).update(f"{stage.title}{marker}\n  [dim]{progress.label}[/]")
+            text = f"{stage.title}{marker}\n  [dim]{progress.label}[/]"
+            if self._sidebar_said.get(stage.id) != text:  # an update costs a layout
+                self._sidebar_said[stage.id] = text
+                self.query_one(f"#stage-{stage.id}", ListItem).query_one(Label).update(text)
 
     def update_clock(self) -> None:
         clock = sprint_clock(self.engagement, self.app.clock())
@@ -264,8 +289,7 @@ class SprintScreen(Screen[None]):
         if action == "cancel_run":
             return bool(self.running)
         if action == "run_stage" and self.is_mounted:
-            stage_id = self.current_stage_id
-            return bool(stage_id and self.runbook.stage(stage_id).checks)
+            return self.has_checks(self.current_stage_id)
         if action == "suppress":
             return self.focused is not None and self.focused.id == "findings"
         return True
@@ -329,13 +353,14 @@ class SprintScreen(Screen[None]):
 
     # -- stage navigation -------------------------------------------------------------
 
-    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
-        if event.item is None or event.item.id is None:
+    def switch_to_stage(self, stage_id: str) -> None:
+        if not self.is_mounted or stage_id == self.current_stage_id:
             return
-        stage_id = event.item.id.removeprefix("stage-")
+        had_checks = self.has_checks(self.current_stage_id)
         self.show_stage(stage_id)
         self.remember_stage(stage_id)
-        self.refresh_bindings()
+        if self.has_checks(stage_id) != had_checks:
+            self.refresh_bindings()  # r comes or goes; the footer is rebuilt only then
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         """Enter (or a click) on a stage goes into it."""

@@ -191,7 +191,8 @@ def checklist_prompt(item: ChecklistItem, mark: ChecklistMark | None) -> Text:
 
 def checklist_detail(item: ChecklistItem, mark: ChecklistMark | None) -> Text:
     """The highlighted item in full, with why it matters and who ticked it."""
-    text = Text(item.text, style="bold")
+    text = Text()
+    text.append(item.text, style="bold")
     if item.why:
         text.append(f"\n{item.why}", style="dim")
     if mark and mark.done:
