@@ -75,15 +75,36 @@ def fail_usage(message: str) -> NoReturn:
     sys.exit(ExitCode.USAGE)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class CommandOrFile(click.Group):
+    """`launchtui FILE` opens FILE, as `harlequin my.db` does; a command's name wins."""
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and _names_a_file(args[0]):
+            args = ["open", *args]
+        return super().parse_args(context, args)
+
+
+def _names_a_file(text: str) -> bool:
+    """A path, not a mistyped command: it exists, has a folder in it, or ends in .toml."""
+    if text.startswith("-"):
+        return False
+    return "/" in text or text.endswith(".toml") or Path(text).exists()
+
+
+@click.group(
+    cls=CommandOrFile,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="launchtui")
 @click.pass_context
 def main(context: click.Context) -> None:
-    """Get a small web product launch-ready: run with no command to open the app."""
+    """Get a small web product launch-ready: run with no command to open the app, or
+    `launchtui FILE` to open an engagement."""
     if context.invoked_subcommand is None:
-        from .ui.app import make_app
+        from .ui.app import make_app, run_app
 
-        make_app().run()
+        run_app(make_app())
 
 
 @main.command("open")
@@ -96,14 +117,20 @@ def open_engagement(file: Path) -> None:
         Engagement.load(file)
     except EngagementError as exc:
         fail_usage(str(exc))
-    from .ui.app import make_app
+    from .ui.app import make_app, run_app
 
-    make_app(file).run()
+    run_app(make_app(file))
 
 
 @main.command()
-def demo() -> None:
-    """Open a ready-made engagement against a local lab with planted problems."""
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start a new demo engagement; the earlier one is kept beside it under a dated name.",
+)
+def demo(fresh: bool) -> None:
+    """Open a ready-made engagement against a local lab with planted problems (your
+    earlier demo engagement, with its notes, when there is one)."""
     from .demo import start_demo_lab, write_demo_engagement
     from .lab import LabError
 
@@ -116,9 +143,9 @@ def demo() -> None:
     for hangup in (signal.SIGHUP, signal.SIGTERM):  # a closed terminal still stops the lab
         signal.signal(hangup, lambda *_: sys.exit(0))
     try:
-        from .ui.app import make_app
+        from .ui.app import make_app, run_app
 
-        make_app(write_demo_engagement(lab)).run()
+        run_app(make_app(write_demo_engagement(lab, fresh=fresh)))
     finally:
         lab.stop()
 

@@ -3,14 +3,16 @@ newcomer sees live checks fail and pass without owning a domain."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from .engagement import Engagement, Environment, Route
+from .engagement import Engagement, EngagementError, Environment, Route
 from .lab import Lab, LabBlockInUse, LabError
 from .lab.planted import build_planted_world
 from .recent import data_dir
 
 DEMO_DOMAIN = "bad.test"
+DEMO_FILE = "demo-bad-test.toml"
 FIRST_BLOCK = 30
 
 
@@ -29,11 +31,27 @@ def start_demo_lab() -> Lab:
     raise LabError("No free 127.x address block for the demo lab.")
 
 
-def write_demo_engagement(lab: Lab, folder: Path | None = None) -> Path:
-    """A fresh demo engagement pointing at the running lab (its resolver and CA)."""
+def write_demo_engagement(lab: Lab, folder: Path | None = None, *, fresh: bool = False) -> Path:
+    """The demo engagement, pointed at the running lab (its resolver and CA).
+
+    An earlier demo engagement is reopened with its notes, owners and secrets, only its
+    network settings moved to this lab. With `fresh` (or when the earlier file cannot be
+    read) a new one is written and the earlier file kept beside it under a dated name:
+    a demo someone worked in is never silently replaced."""
     folder = folder or data_dir() / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "demo-bad-test.toml"
+    path = folder / DEMO_FILE
+    if path.exists() and not fresh:
+        try:
+            earlier = Engagement.load(path)
+        except EngagementError:
+            pass
+        else:
+            earlier.set_network([lab.nameserver], str(lab.ca_bundle))
+            earlier.save()
+            return path
+    if path.exists():
+        path.rename(_kept_name(path))
     engagement = Engagement.new(
         path, apex=DEMO_DOMAIN, product="Demo Shop (planted problems)", profile="marketplace-launch"
     )
@@ -48,3 +66,14 @@ def write_demo_engagement(lab: Lab, folder: Path | None = None) -> Path:
     )
     engagement.save()
     return path
+
+
+def _kept_name(path: Path) -> Path:
+    """`demo-bad-test.toml` -> `demo-bad-test.2026-11-22-1005.toml` (first free name)."""
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d-%H%M")
+    candidate = path.with_name(f"{path.stem}.{stamp}{path.suffix}")
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.{stamp}-{number}{path.suffix}")
+        number += 1
+    return candidate
