@@ -1,8 +1,10 @@
 """The real `launchtui` in tmux against the lab, as a person would use it.
 
 Create an engagement in the welcome form, point it at the lab (Setup, Network),
-run stage 2, tick a checklist item, keep a secret (a canary) in the keyring,
-quit, reopen, see everything kept, and find the canary in no file.
+run stage 2, go into it with Enter and tick a checklist item, add two owners, edit
+one in place, remove it and put it back, keep a secret (a canary) in the keyring,
+quit, reopen with a bare `launchtui FILE`, see everything kept, and find the canary
+in no file.
 """
 
 from __future__ import annotations
@@ -108,16 +110,45 @@ def test_a_sprint_survives_quit_and_reopen_and_leaks_no_secret(lab, tmp_path):
             terminal.keys("Down")  # stage 2: DNS and domain control
             terminal.wait_for("DNS and domain control  ·")
             terminal.keys("r")
-            terminal.wait_for("Latest results:", timeout=60)
-            terminal.keys("Tab", "Tab", "space")  # findings table -> checklist, tick item 1
+            terminal.wait_for("Checked", timeout=60)
+            terminal.keys("Escape", "Enter")  # back to the stage list, then into the stage
+            terminal.keys("Tab", "space")  # findings table -> checklist, tick item 1
+            terminal.wait_for("checklist 1/9")
+
+            terminal.keys("o")
+            terminal.wait_for("Owners ·")
+            for account, provider, owner in (("", "Namecheap", "Dana"), ("Down", "Vercel", "Sam")):
+                terminal.keys("a")
+                terminal.wait_for("Add an owner")
+                if account:  # the account list opens on enter; Down picks the next one
+                    terminal.keys("Enter", account, "Enter")
+                terminal.keys("Tab")
+                terminal.type(provider)
+                terminal.keys("Tab")
+                terminal.type(owner)
+                terminal.keys("Enter")
+                terminal.wait_for(provider)
+            terminal.keys("Up", "Enter")  # edit the registrar's owner in place
+            terminal.wait_for("Change owner registrar")
+            terminal.keys("Tab", "Tab", "C-u")  # the owner field, cleared
+            terminal.type("Dana Lee (CTO)")
+            terminal.keys("Enter")
+            terminal.wait_for("Dana Lee (CTO)")
+            terminal.keys("Delete")  # remove it, then put it back
+            terminal.wait_for("u puts back the")
+            assert "Dana Lee (CTO)" not in terminal.screen().split("recovery codes at")[1]
+            terminal.keys("u")
+            terminal.wait_for("Dana Lee (CTO)")
+            terminal.keys("Escape")
 
             terminal.keys("k")
             terminal.wait_for("Secrets ·")
-            terminal.keys("Tab")
+            terminal.keys("a")
+            terminal.wait_for("Add a secret")
             terminal.type("ADMIN_PASSWORD")
-            terminal.keys("Tab", "Tab")
+            terminal.keys("Tab", "Tab")  # env, lives at
             terminal.type("keyring:")
-            terminal.keys("Tab", "Tab", "Tab", "Tab")  # owner, rotation, Add, masked value
+            terminal.keys("Tab", "Tab", "Tab")  # owner, rotation, the masked value
             terminal.type(CANARY)
             assert CANARY not in terminal.screen()
             terminal.keys("Enter")
@@ -135,13 +166,15 @@ def test_a_sprint_survives_quit_and_reopen_and_leaks_no_secret(lab, tmp_path):
         )
         marks = engagement.checklist_marks("dns")
         assert any(mark.done for mark in marks.values())
+        owners = [(o.account, o.provider, o.owner) for o in engagement.owners]
+        assert owners == [("registrar", "Namecheap", "Dana Lee (CTO)"), ("dns", "Vercel", "Sam")]
 
         terminal = Terminal("second", env)
         try:
-            terminal.start("open", str(path))
-            screen = terminal.wait_for("DNS and domain control  ·")
-            assert "Latest results:" in screen
-            assert "www.bad.test" in screen
+            terminal.start(str(path))  # a bare path opens the file
+            terminal.wait_for("DNS and domain control  ·")
+            screen = terminal.wait_for("www.bad.test")  # the findings, mounted right after
+            assert "Checked" in screen
             terminal.keys("C-q")
         finally:
             terminal.stop()
