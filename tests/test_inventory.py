@@ -349,14 +349,16 @@ def test_value_fingerprint_is_the_scanners():
         assert vault.value_fingerprint(value) == fingerprint(value)
 
 
-def test_a_real_scanner_finding_marks_the_entry_holding_that_value(engagement, memory, tmp_path):
-    from launchtui.checks.secrets import scan_repository_sync
+async def test_a_real_scanner_finding_marks_the_entry_holding_that_value(
+    engagement, memory, tmp_path
+):
+    from launchtui.checks.secrets import scan_repository
 
     live_key = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dcQw9Zk2Lm8Np3Rs6Tv"
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "settings.py").write_text(f'STRIPE_LIVE = "{live_key}"\n', encoding="utf-8")
-    findings = scan_repository_sync(repo, history=False).findings
+    findings = (await scan_repository(repo, history=False)).findings
     assert any(f.evidence.get("fingerprint") for f in findings), findings
     engagement.add_secret(Secret("payments key", "prod", reference="keyring:"))
     vault.store(engagement.id, "prod", "payments key", live_key)

@@ -9,28 +9,30 @@ from pathlib import Path
 
 import pytest
 
+from launchtui.audit import audit, runbook_named
+from launchtui.checks import all_checks
 from launchtui.checks.secrets import (
     BUNDLE_CHECK,
-    ENGINE_CHECKS,
     ENV_FILE_CHECK,
     HISTORY_CHECK,
     TREE_CHECK,
     ScanOptions,
     SkipReason,
-    check_secrets_bundle,
-    check_secrets_env_file,
-    check_secrets_history,
-    check_secrets_tree,
     fingerprint,
     scan_check,
     scan_repository,
     sources,
 )
-from launchtui.context import CheckContext
+from launchtui.context import context_for_repository
 from launchtui.findings import Finding, Severity, Status
 
 from ..conftest import default_profile
 from .planted import Fakes, commit_all, git, init_repo, plants, shallow_clone, write
+
+
+async def findings_of(check: str, repo: Path, **options) -> list[Finding]:
+    """One secret check's findings over `repo`, through the engine as `scan` runs it."""
+    return (await scan_check(check, repo, ScanOptions(**options))).findings
 
 
 def failures(findings: list[Finding], check: str | None = None) -> list[Finding]:
@@ -65,7 +67,7 @@ def planted_repo(tmp_path: Path) -> Path:
 
 
 async def test_tree_finds_every_planted_rule_with_location_and_redaction(planted_repo):
-    findings = await check_secrets_tree(planted_repo)
+    findings = await findings_of(TREE_CHECK, planted_repo)
     found = failures(findings, TREE_CHECK)
     assert rules_of(found) == sorted(plant.rule for plant in plants())
     by_target = {finding.target: finding for finding in found}
@@ -84,9 +86,9 @@ async def test_nothing_found_gives_one_pass_per_check(tmp_path):
     write(repo, ".gitignore", ".env\n")
     write(repo, ".env", "DEBUG=1\n")
     commit_all(repo, "clean")
-    tree = await check_secrets_tree(repo)
-    history = await check_secrets_history(repo)
-    env = await check_secrets_env_file(repo)
+    tree = await findings_of(TREE_CHECK, repo)
+    history = await findings_of(HISTORY_CHECK, repo)
+    env = await findings_of(ENV_FILE_CHECK, repo)
     assert [finding.status for finding in tree] == [Status.PASS]
     assert [finding.status for finding in history] == [Status.PASS]
     assert [finding.status for finding in env] == [Status.PASS]
@@ -106,8 +108,8 @@ async def test_secret_deleted_later_is_found_in_history_only_and_attributed(tmp_
     write(repo, "config/payments.py", 'STRIPE = os.environ["STRIPE"]\n')
     commit_all(repo, "move key to env", date="2024-04-04T10:00:00Z")
 
-    assert failures(await check_secrets_tree(repo)) == []
-    history = failures(await check_secrets_history(repo))
+    assert failures(await findings_of(TREE_CHECK, repo)) == []
+    history = failures(await findings_of(HISTORY_CHECK, repo))
     assert len(history) == 1  # two file versions hold the key: one finding
     finding = history[0]
     assert finding.evidence["commit"] == introduced[:7]
@@ -136,7 +138,7 @@ async def test_history_scans_each_blob_once_across_paths_and_commits(tmp_path):
     assert report.stats.blobs == 1
     assert history == []
     assert len(tree) == 3 and {finding.evidence["commit"] for finding in tree} == {first[:7]}
-    alone = failures(await check_secrets_history(repo))
+    alone = failures(await findings_of(HISTORY_CHECK, repo))
     assert len(alone) == 1 and alone[0].evidence["commit"] == first[:7]
     assert alone[0].target in {"a/deploy.sh:1", "b/deploy.sh:1"}
 
@@ -152,7 +154,7 @@ async def test_committed_env_file_versus_example(tmp_path):
     commit_all(repo, "env files")
     write(repo, ".gitignore", ".env\n")  # too late: .env is already tracked
     commit_all(repo, "ignore env")
-    findings = await check_secrets_env_file(repo)
+    findings = await findings_of(ENV_FILE_CHECK, repo)
     found = {finding.target: finding for finding in failures(findings)}
     assert set(found) == {".env", "web/.env.production"}
     root_env = found[".env"]
@@ -168,12 +170,12 @@ async def test_untracked_env_file_not_ignored(tmp_path):
     write(repo, "app.py", "print(1)\n")
     commit_all(repo, "start")
     write(repo, ".env.local", "SECRET=abc\n")
-    findings = failures(await check_secrets_env_file(repo))
+    findings = failures(await findings_of(ENV_FILE_CHECK, repo))
     assert [finding.target for finding in findings] == [".env.local"]
     assert findings[0].severity is Severity.MEDIUM
     assert "git add ." in findings[0].summary
     write(repo, ".gitignore", ".env*\n!.env.example\n")
-    assert failures(await check_secrets_env_file(repo)) == []
+    assert failures(await findings_of(ENV_FILE_CHECK, repo)) == []
 
 
 async def test_env_file_deleted_but_still_in_history(tmp_path):
@@ -183,7 +185,7 @@ async def test_env_file_deleted_but_still_in_history(tmp_path):
     git(repo, "rm", "-q", "--cached", ".env")
     write(repo, ".gitignore", ".env\n")
     commit_all(repo, "remove env")
-    findings = failures(await check_secrets_env_file(repo))
+    findings = failures(await findings_of(ENV_FILE_CHECK, repo))
     assert len(findings) == 1
     assert findings[0].evidence["commit"] == added[:7]
     assert "still in your git history" in findings[0].summary
@@ -202,8 +204,8 @@ async def test_bundle_secret_key_is_critical_and_publishable_keys_are_fine(tmp_p
         "dist/assets/index-3f2a.js",
         f'const s="{publishable}";const f={{apiKey:"{firebase}",authDomain:"x.firebaseapp.com"}};',
     )
-    assert [finding.status for finding in await check_secrets_bundle(repo)] == [Status.PASS]
-    public = await check_secrets_bundle(repo)
+    assert [finding.status for finding in await findings_of(BUNDLE_CHECK, repo)] == [Status.PASS]
+    public = await findings_of(BUNDLE_CHECK, repo)
     assert "meant to be public" in public[0].detail
 
     secret = "sk" + "_test_" + fake.chars(99)
@@ -211,20 +213,20 @@ async def test_bundle_secret_key_is_critical_and_publishable_keys_are_fine(tmp_p
     write(repo, ".next/static/chunks/pages/pay.js", f'fetch("/x",{{headers:{{k:"{live}"}}}})')
     write(repo, ".next/server/pages/api/pay.js", f'const key="{secret}";')  # never shipped
     write(repo, "dist/assets/admin.js", f'var key="{secret}";')
-    findings = await check_secrets_bundle(repo)
+    findings = await findings_of(BUNDLE_CHECK, repo)
     found = {finding.target: finding for finding in failures(findings)}
     assert set(found) == {".next/static/chunks/pages/pay.js:1", "dist/assets/admin.js:1"}
     assert found[".next/static/chunks/pages/pay.js:1"].severity is Severity.CRITICAL
     assert found["dist/assets/admin.js:1"].severity is Severity.HIGH
     assert "every visitor" in found["dist/assets/admin.js:1"].summary
     # git ignores dist/, so the tree check never saw it: only the bundle check reports it
-    assert failures(await check_secrets_tree(repo)) == []
+    assert failures(await findings_of(TREE_CHECK, repo)) == []
     assert_no_secret_leaks(findings, [live, secret])
 
 
 async def test_no_build_output_is_skipped_not_failed(tmp_path):
     repo = init_repo(tmp_path / "api")
-    findings = await check_secrets_bundle(repo)
+    findings = await findings_of(BUNDLE_CHECK, repo)
     assert [finding.status for finding in findings] == [Status.SKIPPED]
 
 
@@ -294,7 +296,7 @@ async def test_shallow_clone_checks_what_is_there_and_says_so(tmp_path):
     write(origin, "deploy.sh", f"GH_TOKEN={current}\n")
     head = commit_all(origin, "new token")
     clone = shallow_clone(origin, tmp_path / "clone")
-    findings = await check_secrets_history(clone)
+    findings = await findings_of(HISTORY_CHECK, clone)
     found = failures(findings)
     assert rules_of(found) == ["github-token"]
     assert found[0].evidence["commit"] == head[:7]
@@ -349,7 +351,7 @@ async def test_unreadable_file_is_reported_not_fatal(tmp_path, monkeypatch):
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(sources.os, "open", refuse)
-    findings = await check_secrets_tree(repo, ignore_file=tmp_path / "none")
+    findings = await findings_of(TREE_CHECK, repo, ignore_file=tmp_path / "none")
     statuses = [(finding.status, finding.severity) for finding in findings]
     assert statuses == [(Status.PASS, Severity.INFO), (Status.WARN, Severity.LOW)]
     assert "unreadable" in findings[1].summary and "secrets.yml" in findings[1].detail
@@ -367,7 +369,7 @@ async def test_unreadable_file_and_missing_folder_never_raise(tmp_path):
         locked.chmod(0o600)
     if os.geteuid() != 0:  # root reads anything; elsewhere the file is reported
         assert any(item.reason is SkipReason.UNREADABLE for item in report.skipped)
-    missing = await check_secrets_tree(tmp_path / "does-not-exist")
+    missing = await findings_of(TREE_CHECK, tmp_path / "does-not-exist")
     assert [finding.status for finding in missing] == [Status.ERROR]
     assert "does not exist" in missing[0].summary
 
@@ -378,18 +380,18 @@ async def test_ignore_file_suppresses_by_fingerprint(tmp_path):
     token = "sk" + "_test_" + fake.chars(40)
     write(repo, "tests/test_pay.py", f'STRIPE = "{token}"\n')
     commit_all(repo, "fixture")
-    first = failures(await check_secrets_tree(repo))
+    first = failures(await findings_of(TREE_CHECK, repo))
     assert len(first) == 1 and first[0].is_problem
     accepted = first[0].evidence["fingerprint"]
     write(repo, ".launchtui-ignore", f"# reviewed\n{accepted}  # Stripe test fixture\n")
-    again = failures(await check_secrets_tree(repo))
+    again = failures(await findings_of(TREE_CHECK, repo))
     assert again[0].suppressed == "Stripe test fixture" and not again[0].is_problem
-    history = failures(await check_secrets_history(repo))
+    history = failures(await findings_of(HISTORY_CHECK, repo))
     assert history[0].suppressed == "Stripe test fixture"
     elsewhere = tmp_path / "accepted.txt"
     elsewhere.write_text(f"{accepted}\n")
     (repo / ".launchtui-ignore").unlink()
-    custom = failures(await check_secrets_tree(repo, ignore_file=elsewhere))
+    custom = failures(await findings_of(TREE_CHECK, repo, ignore_file=elsewhere))
     assert custom[0].suppressed
 
 
@@ -411,17 +413,32 @@ async def test_full_scan_never_holds_a_planted_value(planted_repo):
     assert report.stats.files > 0 and report.stats.blobs > 0 and report.stats.bytes_scanned > 0
 
 
-async def test_engine_adapters_read_the_context_repo(planted_repo):
-    specs = {spec.id: run for spec, run in ENGINE_CHECKS}
-    assert set(specs) == {TREE_CHECK, HISTORY_CHECK, ENV_FILE_CHECK, BUNDLE_CHECK}
-    context = CheckContext(
-        apex="shop.test", hosts=[], resolver=None, profile=default_profile(), repo=planted_repo
-    )  # type: ignore[arg-type]
-    findings = await specs[TREE_CHECK](context)
+async def test_the_registered_checks_read_the_context_repo(planted_repo):
+    specs = all_checks()
+    context = context_for_repository(planted_repo, default_profile())
+    findings = await specs[TREE_CHECK].run(context)
     assert failures(findings)
     context.repo = None
-    skipped = await specs[HISTORY_CHECK](context)
+    skipped = await specs[HISTORY_CHECK].run(context)
     assert [finding.status for finding in skipped] == [Status.SKIPPED]
+
+
+async def test_check_and_scan_report_one_repository_the_same_way(tmp_path):
+    repo = init_repo(tmp_path / "app")
+    write(repo, "deploy.sh", f"GH_TOKEN={'gh' + 'p_' + Fakes(44).chars(36)}\n")
+    commit_all(repo, "deploy script")
+    scanned = await scan_repository(repo)
+    specs = [
+        all_checks()[check] for check in (TREE_CHECK, HISTORY_CHECK, ENV_FILE_CHECK, BUNDLE_CHECK)
+    ]
+    context = context_for_repository(repo, default_profile())
+    checked = await audit(context, specs, runbook_named("launch-ready"), [], None, ["security"])
+    assert [finding.to_dict() for finding in checked.findings] == [
+        finding.to_dict() for finding in scanned.findings
+    ]
+    # the key in the code is also in history: one finding, which says since when
+    [leak] = failures(checked.findings)
+    assert leak.check == TREE_CHECK and "in git history since commit" in leak.detail
 
 
 async def test_cancelling_a_scan_stops_it(planted_repo):
@@ -451,10 +468,10 @@ async def test_missing_git_is_an_error_for_history_and_a_plain_walk_for_the_tree
     fake = Fakes(89)
     write(repo, "mail.py", f'KEY = "{"SG" + "." + fake.chars(22) + "." + fake.chars(43)}"\n')
     monkeypatch.setenv("PATH", str(tmp_path / "no-binaries-here"))
-    history = await check_secrets_history(repo)
+    history = await findings_of(HISTORY_CHECK, repo)
     assert [finding.status for finding in history] == [Status.ERROR]
     assert "git is not installed" in history[0].summary
-    tree = await check_secrets_tree(repo)
+    tree = await findings_of(TREE_CHECK, repo)
     assert rules_of(failures(tree)) == ["sendgrid-api-key"]
 
 
@@ -464,7 +481,7 @@ async def test_folder_ignored_by_the_enclosing_repository_is_read_as_a_folder(tm
     commit_all(repo, "ignore vendor")
     fake = Fakes(97)
     write(repo, "vendor/lib/config.py", f'KEY = "{"gh" + "p_" + fake.chars(36)}"\n')
-    findings = await check_secrets_tree(repo / "vendor")
+    findings = await findings_of(TREE_CHECK, repo / "vendor")
     assert [finding.target for finding in failures(findings)] == ["lib/config.py:1"]
 
 

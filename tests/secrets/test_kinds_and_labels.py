@@ -3,8 +3,14 @@ alone, and build output read once."""
 
 from __future__ import annotations
 
-from launchtui.checks.secrets import BUNDLE_CHECK, TREE_CHECK, Scanner, scan_repository
-from launchtui.checks.secrets.checks import ScanOptions, run_check
+from launchtui.checks.secrets import (
+    BUNDLE_CHECK,
+    TREE_CHECK,
+    Scanner,
+    ScanOptions,
+    scan_check,
+    scan_repository,
+)
 from launchtui.findings import Severity, Status
 
 from .planted import ALNUM, BASE64, Fakes, commit_all, init_repo, plants, write
@@ -138,10 +144,10 @@ def _repo_with_a_committed_bundle(tmp_path):
     return repo
 
 
-def test_build_output_is_read_once_and_big_bundles_are_not_called_unscanned(tmp_path):
+async def test_build_output_is_read_once_and_big_bundles_are_not_called_unscanned(tmp_path):
     repo = _repo_with_a_committed_bundle(tmp_path)
-    tree = run_check(TREE_CHECK, repo, ScanOptions(workers=1))
-    bundle = run_check(BUNDLE_CHECK, repo, ScanOptions(workers=1))
+    tree = await scan_check(TREE_CHECK, repo, ScanOptions(workers=1))
+    bundle = await scan_check(BUNDLE_CHECK, repo, ScanOptions(workers=1))
     assert tree.stats.files == 2  # src/app.ts and dist/notes.yml
     assert bundle.stats.files == 2  # dist/app.js and the 3 MiB dist/vendor.js
     assert not [f for f in tree.findings if "could not be scanned" in f.summary]

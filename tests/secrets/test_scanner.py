@@ -340,13 +340,13 @@ def test_a_long_line_of_token_assignments_is_scanned_correctly():
     assert rules_found("query.txt", line) == set()
 
 
-def test_a_utf16_file_from_powershell_is_scanned_on_the_right_line(tmp_path):
-    from launchtui.checks.secrets import scan_repository_sync
+async def test_a_utf16_file_from_powershell_is_scanned_on_the_right_line(tmp_path):
+    from launchtui.checks.secrets import scan_repository
 
     key_id = "AKIA" + "Q3EGRIMPLA7XB2TU"
     secret = Fakes(13).chars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
     text = f"# exported\r\nAWS_ACCESS_KEY_ID={key_id}\r\nAWS_SECRET_ACCESS_KEY={secret}\r\n"
     (tmp_path / "creds.env.txt").write_bytes(text.encode("utf-16"))
-    report = scan_repository_sync(tmp_path, history=False)
+    report = await scan_repository(tmp_path, history=False)
     targets = {f.target for f in report.findings if f.status.value == "fail"}
     assert "creds.env.txt:2" in targets
