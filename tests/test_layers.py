@@ -12,6 +12,12 @@ def core_modules() -> list[str]:
     return [n for n in names if not n.startswith("launchtui.ui") and n != "launchtui.__main__"]
 
 
+def run_python(code: str) -> None:
+    """Run `code` in a fresh interpreter, so what it imports is all it imports."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_core_module_imports_without_textual():
     modules = core_modules()
     assert "launchtui.engine" in modules and "launchtui.checks.dns" in modules
@@ -20,8 +26,7 @@ def test_every_core_module_imports_without_textual():
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_the_checks_import_nothing_that_keeps_an_engagement():
@@ -36,8 +41,7 @@ def test_the_checks_import_nothing_that_keeps_an_engagement():
         "found = sorted(m for m in sys.modules if m.startswith(kept))\n"
         "assert not found, found\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_secret_scan_workers_import_no_network_clients():
@@ -50,5 +54,4 @@ def test_secret_scan_workers_import_no_network_clients():
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in clients)\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
