@@ -7,72 +7,34 @@ stays parseable. Exit codes are a contract with CI scripts (see `ExitCode`).
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import stat
 import sys
-from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
+from .cli_common import (
+    FAIL_ON_OPTION,
+    OUTPUT_OPTION,
+    ExitCode,
+    FiniteFloatRange,
+    checked_output,
+    emit,
+    fail_usage,
+    format_option,
+    load_engagement,
+)
 from .export import formats_for
 from .findings import Severity
 
 if TYPE_CHECKING:
     from .engagement import Engagement, Route, RunRecord
-    from .output import Output
+    from .engine import Progress, ProgressCallback
+    from .findings import Finding
     from .runbook import Profile
-
-
-class ExitCode(IntEnum):
-    OK = 0  # nothing at or above --fail-on failed
-    FINDINGS = 1  # something at or above --fail-on failed (or could not be checked)
-    USAGE = 2  # bad arguments or unreadable input
-
-
-def format_option(*formats: str):
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(list(formats)),
-        default="text",
-        show_default=True,
-    )
-
-
-OUTPUT_OPTION = click.option(
-    "--output",
-    type=click.Path(allow_dash=True),
-    metavar="FILE",
-    help="Write the report here instead of stdout (- is stdout). A file is replaced "
-    "atomically; a device or pipe is written in place, never replaced.",
-)
-FAIL_ON_OPTION = click.option(
-    "--fail-on",
-    type=click.Choice([s.value for s in Severity]),
-    default="high",
-    show_default=True,
-    help="Exit 1 when a finding at or above this severity fails.",
-)
-
-
-class FiniteFloatRange(click.FloatRange):
-    """click's FloatRange lets `nan` through (every comparison with it is false); a time
-    limit or a size of nan would then disable the limit or crash far from the option."""
-
-    def convert(self, value, param, context):
-        number = super().convert(value, param, context)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a number.", param, context)
-        return number
-
-
-def fail_usage(message: str) -> NoReturn:
-    click.echo(f"launchtui: {message}", err=True)
-    sys.exit(ExitCode.USAGE)
 
 
 class CommandOrFile(click.Group):
@@ -423,7 +385,7 @@ def scan(
     if ignore_file is not None:
         _require_ignore_file(ignore_file)
     destination = checked_output(output)
-    inventory_owner = _engagement_for_exposure(engagement) if engagement else None
+    inventory_owner = load_engagement(engagement) if engagement else None
     import datetime as dt
 
     from .checks.secrets import scan_repository
@@ -456,16 +418,7 @@ def scan(
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
-def _engagement_for_exposure(path: Path) -> Engagement:
-    from .engagement import Engagement, EngagementError
-
-    try:
-        return Engagement.load(path)
-    except EngagementError as exc:
-        fail_usage(str(exc))
-
-
-def _mark_exposed(engagement: Engagement, findings) -> None:
+def _mark_exposed(engagement: Engagement, findings: list[Finding]) -> None:
     """Flag leaked inventory entries, re-reading the file under its lock (the scan took a
     while, and someone may have edited it meanwhile)."""
     from .engagement import Engagement, EngagementError
@@ -479,27 +432,6 @@ def _mark_exposed(engagement: Engagement, findings) -> None:
     if marked:
         names = ", ".join(secret.label for secret in marked)
         click.echo(f"launchtui: marked exposed in {engagement.path}: {names}", err=True)
-
-
-def checked_output(output: str | None) -> Output:
-    """Check `--output` before the run, so a long run is not wasted on a bad path."""
-    from .output import OutputError, output_to
-
-    try:
-        return output_to(output)
-    except OutputError as exc:
-        fail_usage(str(exc))
-
-
-def emit(content: str | bytes, destination: Output) -> None:
-    """Write a report where `--output` said; a failure is one line and exit 2."""
-    from .output import OutputError, write_output
-
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        write_output(destination, data)
-    except OutputError as exc:
-        fail_usage(str(exc))
 
 
 def _mode_of(path: Path) -> int | None:
@@ -536,12 +468,12 @@ def _width() -> int:
         return 100
 
 
-def _stderr_progress():
+def _stderr_progress() -> ProgressCallback | None:
     """A one-line live counter on stderr when it is a terminal; silent otherwise."""
     if not sys.stderr.isatty():
         return None
 
-    def show(progress) -> None:
+    def show(progress: Progress) -> None:
         if progress.finished:
             end = "\n" if progress.done == progress.total else ""
             click.echo(

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .cli_common import checked_output, emit, engagement_argument, fail_usage
+
 if TYPE_CHECKING:
     from .handover.documents import ExportContext
     from .output import Output
 
 
 @click.command("export")
-@click.argument(
-    "engagement_file", metavar="ENGAGEMENT", type=click.Path(dir_okay=False, path_type=Path)
-)
+@engagement_argument
 @click.option(
     "--what",
     type=click.Choice(["handover", "changes", "monitors", "all"]),
@@ -62,7 +62,6 @@ def export(
     template_dir: Path | None,
 ) -> None:
     """Write the handover checklist, the "what changed" summary or the monitors."""
-    from .cli import fail_usage
     from .handover.documents import (
         BINARY_FORMATS,
         RENDERERS,
@@ -83,7 +82,7 @@ def export(
     if output in (None, "-") and output_format in BINARY_FORMATS and sys.stdout.isatty():
         fail_usage(f"a {output_format.upper()} goes to a file: add --output FILE.")
     folder = Path(output) if what == "all" and output is not None else None
-    single = None if folder is not None else _destination(output)
+    single = None if folder is not None else checked_output(output)
     context = _context(engagement_file, template_dir)
     written = []
     for document, fmt in wanted:
@@ -99,7 +98,7 @@ def export(
             fail_usage(str(exc))
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-            destination = _destination(str(folder / RENDERERS[(document, fmt)].file_name))
+            destination = checked_output(str(folder / RENDERERS[(document, fmt)].file_name))
         else:
             assert single is not None
             destination = single
@@ -111,7 +110,6 @@ def export(
 
 
 def _context(path: Path, template_dir: Path | None) -> ExportContext:
-    from .cli import fail_usage
     from .engagement import Engagement, EngagementError
     from .handover.documents import ExportContext
     from .handover.plain import PlainLanguageError
@@ -139,15 +137,7 @@ def _context(path: Path, template_dir: Path | None) -> ExportContext:
     return context
 
 
-def _destination(requested: str | None) -> Output:
-    from .cli import checked_output
-
-    return checked_output(requested)
-
-
 def _write(destination: Output, data: bytes) -> None:
-    from .cli import emit
-
     emit(data, destination)
     if destination.path is not None:
         click.echo(f"Wrote {destination.shown}", err=True)

@@ -9,34 +9,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from .engagement.history import Run
 
-def _engagement_argument(function):
-    return click.argument(
-        "engagement_file", metavar="ENGAGEMENT", type=click.Path(dir_okay=False, path_type=Path)
-    )(function)
-
-
-def _format_option(function):
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-    )(function)
+from .cli_common import engagement_argument, fail_usage, format_option, load_engagement
 
 
 @click.command("log")
-@_engagement_argument
+@engagement_argument
 @click.option("--stage", default=None, metavar="ID", help="Only changes about this stage.")
 @click.option("--who", default=None, metavar="NAME", help="Only changes by this person.")
-@_format_option
+@format_option("text", "json")
 def log(engagement_file: Path, stage: str | None, who: str | None, output_format: str) -> None:
     """Show the engagement's change log: every edit and run, with who, when and how."""
-    engagement = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     changes = [
         change
         for change in engagement.changes
@@ -58,7 +48,7 @@ def log(engagement_file: Path, stage: str | None, who: str | None, output_format
 
 
 @click.command("history")
-@_engagement_argument
+@engagement_argument
 @click.option(
     "--pin",
     metavar="RUN",
@@ -66,11 +56,10 @@ def log(engagement_file: Path, stage: str | None, who: str | None, output_format
     help="Compare later runs with this run: its number in the list, or its id.",
 )
 @click.option("--unpin", is_flag=True, help="Go back to the first complete run as the baseline.")
-@_format_option
+@format_option("text", "json")
 def history(engagement_file: Path, pin: str | None, unpin: bool, output_format: str) -> None:
     """List the runs filed in the engagement, and choose the baseline later runs are
     compared with (the first complete run unless one is pinned)."""
-    from .cli import fail_usage
     from .engagement import Engagement, EngagementError
 
     if pin is not None and unpin:
@@ -83,7 +72,7 @@ def history(engagement_file: Path, pin: str | None, unpin: bool, output_format: 
         except EngagementError as exc:
             fail_usage(str(exc))
         click.echo("Baseline unpinned." if unpin else f"Baseline pinned: run {run_id}.", err=True)
-    engagement = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     runs, baseline = engagement.runs, engagement.baseline
     if output_format == "json":
         rows = [
@@ -129,8 +118,6 @@ def operator(name: str | None) -> None:
             )
         return
     if not name.strip() or not name.isprintable():
-        from .cli import fail_usage
-
         fail_usage('give a name, e.g. launchtui operator "Dana Lee".')
     remember_operator(name)
     click.echo(
@@ -138,23 +125,11 @@ def operator(name: str | None) -> None:
     )
 
 
-def _load(path: Path):
-    from .cli import fail_usage
-    from .engagement import Engagement, EngagementError
-
-    try:
-        return Engagement.load(path)
-    except EngagementError as exc:
-        fail_usage(str(exc))
-
-
-def _run_id(runs, wanted: str) -> str:
+def _run_id(runs: list[Run], wanted: str) -> str:
     """A run named by its number in `history`'s list, or by its id."""
-    from .cli import fail_usage
-
     if wanted.isdigit() and 1 <= int(wanted) <= len(runs):
-        return runs[int(wanted) - 1].id
+        return str(runs[int(wanted) - 1].id)
     for run in runs:
         if run.id == wanted:
-            return run.id
+            return wanted
     fail_usage(f"no run {wanted!r}; `launchtui history FILE` lists them (1–{len(runs)}).")

@@ -13,35 +13,27 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
+from .cli_common import (
+    OUTPUT_OPTION,
+    ExitCode,
+    checked_output,
+    emit,
+    engagement_argument,
+    fail_usage,
+    format_option,
+    load_engagement,
+)
+
 if TYPE_CHECKING:
-    from .engagement import Engagement
+    from .procedures.model import Procedure
     from .procedures.session import CheckOutcome, Session
-
-
-def _fail(message: str) -> NoReturn:
-    from .cli import fail_usage
-
-    fail_usage(message)
-
-
-def _engagement_argument(function):
-    return click.argument(
-        "engagement_file", metavar="ENGAGEMENT", type=click.Path(dir_okay=False, path_type=Path)
-    )(function)
-
-
-def _load(path: Path) -> Engagement:
-    from .engagement import Engagement, EngagementError
-
-    try:
-        return Engagement.load(path)
-    except EngagementError as exc:
-        _fail(str(exc))
+    from .targets import KnownRedirect
 
 
 @click.group("runbook")
@@ -50,7 +42,7 @@ def runbook() -> None:
 
 
 @runbook.command("list")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 def list_runbooks(output_format: str) -> None:
     """The founder runbooks, shipped and your own."""
     procedures = _procedures()
@@ -73,7 +65,7 @@ def list_runbooks(output_format: str) -> None:
 
 
 @runbook.command("run")
-@_engagement_argument
+@engagement_argument
 @click.argument("runbook_id", metavar="ID")
 @click.option(
     "--input",
@@ -85,7 +77,7 @@ def list_runbooks(output_format: str) -> None:
 @click.option("--value-stdin", is_flag=True, help="Read a secret input's value from stdin.")
 @click.option("--yes", is_flag=True, help="Confirm the confirm steps, and do not wait for Enter.")
 @click.option("--resume", "resume_run", metavar="RUN", help="Go on with an unfinished run.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 def run_runbook(
     engagement_file: Path,
     runbook_id: str,
@@ -103,8 +95,8 @@ def run_runbook(
     answers = _answers(inputs)
     procedure = _procedures().get(runbook_id)
     if procedure is None:
-        _fail(f'no runbook "{runbook_id}"; `launchtui runbook list` shows them.')
-    engagement = _load(engagement_file)
+        fail_usage(f'no runbook "{runbook_id}"; `launchtui runbook list` shows them.')
+    engagement = load_engagement(engagement_file)
     services = engagement_services(engagement)
     talk = (lambda text: click.echo(text, err=True)) if output_format == "json" else click.echo
     try:
@@ -117,7 +109,7 @@ def run_runbook(
         )
         failed = asyncio.run(_follow(session, answers, secret_value, yes, talk))
     except (EngagementError, StepRefused) as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
     if output_format == "json":
         run = session.run
         click.echo(
@@ -145,7 +137,11 @@ def run_runbook(
 
 
 async def _follow(
-    session: Session, answers: dict[str, str], secret_value: str | None, yes: bool, talk
+    session: Session,
+    answers: dict[str, str],
+    secret_value: str | None,
+    yes: bool,
+    talk: Callable[[str], None],
 ) -> bool:
     """Do every step; True when a check failed and the run waits at that step."""
     from .procedures.session import StepRefused
@@ -214,7 +210,7 @@ def _answer_for(session: Session, answers: dict[str, str], secret_value: str | N
     raise StepRefused(f"step {step.id} needs an answer: add --input {step.name}=VALUE.")
 
 
-def _show(outcome: CheckOutcome, talk) -> None:
+def _show(outcome: CheckOutcome, talk: Callable[[str], None]) -> None:
     for finding in outcome.findings:
         mark = {"pass": "✓", "fail": "✗", "warn": "!", "error": "?", "skipped": "-"}[
             finding.status.value
@@ -233,45 +229,37 @@ def _answers(inputs: tuple[str, ...]) -> dict[str, str]:
     for entry in inputs:
         name, equals, value = entry.partition("=")
         if not equals or not name.strip():
-            _fail(f"--input {name.strip() or entry}: write it as NAME=VALUE.")
+            fail_usage(f"--input {name.strip() or entry}: write it as NAME=VALUE.")
         answers[name.strip()] = value
     return answers
 
 
-def _procedures():
+def _procedures() -> dict[str, Procedure]:
     from .checks import all_checks
     from .procedures.model import ProcedureError, load_procedures
 
     try:
         return load_procedures(known_checks=set(all_checks()))
     except ProcedureError as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
 
 
 @click.command("smoke")
-@_engagement_argument
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text"
-)
-@click.option(
-    "--output",
-    type=click.Path(allow_dash=True),
-    metavar="FILE",
-    help="Write the report here (never over a device or a planted link; - is stdout).",
-)
+@engagement_argument
+@format_option("text", "json", "junit")
+@OUTPUT_OPTION
 def smoke(engagement_file: Path, output_format: str, output: str | None) -> None:
     """The post-deploy smoke test: key pages answer well, over valid TLS, within budget."""
     from .audit import CheckRequestError, plan_engagement_run, run_planned
-    from .cli import ExitCode, checked_output, emit
     from .export import render
     from .findings import Severity
 
     destination = checked_output(output)
-    engagement = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     try:
         plan = plan_engagement_run(engagement, ["smoke.routes", "tls.valid", "http.redirect-loop"])
     except CheckRequestError as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
     report = asyncio.run(run_planned(plan))
     emit(render(report, output_format, width=100), destination)
     failed = any(f.fails_at(Severity.LOW) for f in report.findings)
@@ -279,7 +267,7 @@ def smoke(engagement_file: Path, output_format: str, output: str | None) -> None
 
 
 @click.command("redirects")
-@_engagement_argument
+@engagement_argument
 @click.option(
     "--record", is_flag=True, help="Keep the redirects as they are now as the right ones."
 )
@@ -289,9 +277,9 @@ def redirects(engagement_file: Path, record: bool) -> None:
     from .checks.redirect_map import current_redirects
     from .engagement import Engagement, EngagementError
 
-    engagement = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
 
-    async def look():
+    async def look() -> list[KnownRedirect]:
         context = engagement_context(engagement, [], None, 10.0, False)
         try:
             return await current_redirects(context)
@@ -311,7 +299,7 @@ def redirects(engagement_file: Path, record: bool) -> None:
             with Engagement.edit(engagement_file) as current:
                 current.record_known_redirects(live)
         except EngagementError as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
         click.echo(f"Recorded {len(live)} redirects as known-good.", err=True)
     elif recorded_at is None:
         click.echo("No redirects are recorded as right yet; --record keeps these.", err=True)
@@ -323,7 +311,7 @@ def ci() -> None:
 
 
 @ci.command("init")
-@_engagement_argument
+@engagement_argument
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -337,9 +325,9 @@ def ci_init(engagement_file: Path, output: Path, force: bool) -> None:
     from .atomic import write_atomically
     from .ci import github_workflow
 
-    engagement = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     if output.exists() and not force:
-        _fail(f"{output} already exists; pass --force to replace it.")
+        fail_usage(f"{output} already exists; pass --force to replace it.")
     output.parent.mkdir(parents=True, exist_ok=True)
     relative = Path(engagement_file)
     write_atomically(output, github_workflow(engagement, relative.as_posix()).encode("utf-8"))

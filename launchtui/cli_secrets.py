@@ -5,7 +5,7 @@ from the command line (shell history, `ps`), is kept only in the OS keyring, and
 only by `show --reveal`, alone on stdout. Everything else about a secret (where it lives,
 owner, rotation) is in the engagement file, saved atomically with a `.bak`.
 
-Exit codes follow `launchtui.cli.ExitCode`: 0 done, 2 usage or input error (unknown secret,
+Exit codes follow `launchtui.cli_common.ExitCode`: 0 done, 2 usage or input error (unknown secret,
 broken engagement file, no usable keyring), with one line on stderr saying why.
 """
 
@@ -17,9 +17,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
+
+from .cli_common import Command, engagement_argument, fail_usage, load_engagement
 
 if TYPE_CHECKING:
     from .engagement import Actor, Engagement, Secret
@@ -31,15 +33,7 @@ _ARGV_VALUE = (
 )
 
 
-def _engagement_argument(function):
-    return click.argument(
-        "engagement_file",
-        metavar="ENGAGEMENT",
-        type=click.Path(dir_okay=False, path_type=Path),
-    )(function)
-
-
-def _environment_option(function):
+def _environment_option(function: Command) -> Command:
     return click.option(
         "--env",
         "environment",
@@ -49,7 +43,7 @@ def _environment_option(function):
     )(function)
 
 
-def _value_options(function):
+def _value_options(function: Command) -> Command:
     function = click.option(
         "--prompt",
         "prompt_for_value",
@@ -69,7 +63,7 @@ def secrets() -> None:
 
 
 @secrets.command("list")
-@_engagement_argument
+@engagement_argument
 @_environment_option
 @click.option(
     "--format",
@@ -80,7 +74,8 @@ def secrets() -> None:
 )
 def list_secrets(engagement_file: Path, environment: str | None, output_format: str) -> None:
     """List the inventory with each secret's status; never values."""
-    engagement, inventory = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
+    inventory = engagement.secrets
     if environment is not None:
         inventory = [secret for secret in inventory if secret.environment == environment]
     stored = _stored_values(engagement, inventory)
@@ -97,9 +92,9 @@ def list_secrets(engagement_file: Path, environment: str | None, output_format: 
         )
         return
     header = ("NAME", "ENV", "STATUS", "VALUE", "REFERENCE", "OWNER", "ROTATED", "EVERY", "USED BY")
-    rows = [header]
+    table = [header]
     for secret in inventory:
-        rows.append(
+        table.append(
             (
                 secret.name,
                 secret.environment,
@@ -112,15 +107,15 @@ def list_secrets(engagement_file: Path, environment: str | None, output_format: 
                 ", ".join(secret.used_by) or "-",
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    for row in rows:
+    widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+    for row in table:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
 
 
 @secrets.command("set", context_settings=_EXTRA_ARGS)
-@_engagement_argument
+@engagement_argument
 @click.argument("name")
 @_environment_option
 @click.option(
@@ -158,11 +153,11 @@ def set_secret(
 
     _refuse_values_in_argv(context)
     wants_value = _wants_value(value_stdin, prompt_for_value)
-    _, inventory = _load(engagement_file)
+    inventory = load_engagement(engagement_file).secrets
     same_name = [secret for secret in inventory if secret.name == name]
     if environment is None and len(same_name) > 1:
         places = ", ".join(secret.environment for secret in same_name)
-        _fail(f"{name} exists in several environments ({places}); pass --env.")
+        fail_usage(f"{name} exists in several environments ({places}); pass --env.")
     if environment is None:
         environment = same_name[0].environment if same_name else DEFAULT_ENVIRONMENT
     value = None
@@ -203,7 +198,7 @@ def set_secret(
                     ),
                 )
         except EngagementError as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
         if value is None:
             if secret == before:
                 click.echo(f"Nothing to change for {secret.label}.", err=True)
@@ -224,7 +219,7 @@ def set_secret(
 
 
 @secrets.command("show")
-@_engagement_argument
+@engagement_argument
 @click.argument("name")
 @_environment_option
 @click.option(
@@ -234,17 +229,17 @@ def show_secret(engagement_file: Path, name: str, environment: str | None, revea
     """Show the entry NAME; its value only with --reveal."""
     from . import vault
 
-    engagement, _ = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     secret = _find(engagement, name, environment)
     if reveal:
         _require_vault()
         try:
             value = vault.reveal(engagement.id, secret.environment, secret.name)
         except (vault.VaultUnavailable, vault.VaultError) as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
         if value is None:
             where = f"; it lives at {secret.reference}" if secret.reference else ""
-            _fail(f"the keyring holds no value for {secret.label}{where}.")
+            fail_usage(f"the keyring holds no value for {secret.label}{where}.")
         sys.stdout.write(value + ("\n" if sys.stdout.isatty() else ""))
         sys.stdout.flush()
         click.echo(f"Revealed the value of {secret.label} from the keyring.", err=True)
@@ -281,7 +276,7 @@ def show_secret(engagement_file: Path, name: str, environment: str | None, revea
 
 
 @secrets.command("rotate", context_settings=_EXTRA_ARGS)
-@_engagement_argument
+@engagement_argument
 @click.argument("name")
 @_environment_option
 @click.option("--by", "rotated_by", default=None, help="Who rotated it (default: your login name).")
@@ -302,7 +297,7 @@ def rotate_secret(
 
     _refuse_values_in_argv(context)
     wants_value = _wants_value(value_stdin, prompt_for_value)
-    engagement, _ = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     secret = _find(engagement, name, environment)
     value = None
     if wants_value:
@@ -312,9 +307,9 @@ def rotate_secret(
         try:
             old = vault.stored_fingerprint(engagement.id, secret.environment, secret.name)
         except (vault.VaultUnavailable, vault.VaultError) as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
         if old == vault.value_fingerprint(value):
-            _fail(f"that is the value the keyring already holds for {secret.label}; "
+            fail_usage(f"that is the value the keyring already holds for {secret.label}; "
                   "rotating means a new value.")  # fmt: skip
     actor = Actor(rotated_by, "cli") if rotated_by else None
     note = "new value kept in the keyring" if value is not None else ""
@@ -334,7 +329,7 @@ def rotate_secret(
 
 
 @secrets.command("forget")
-@_engagement_argument
+@engagement_argument
 @click.argument("name")
 @_environment_option
 @click.option("--remove", is_flag=True, help="Also remove the entry from the inventory.")
@@ -342,14 +337,14 @@ def forget_secret(engagement_file: Path, name: str, environment: str | None, rem
     """Delete NAME's value from the keyring (and with --remove, its inventory entry)."""
     from . import vault
 
-    engagement, _ = _load(engagement_file)
+    engagement = load_engagement(engagement_file)
     secret = _find(engagement, name, environment)
     _require_vault()
     with _editing(engagement_file) as edited:
         try:
             deleted = vault.forget(edited.id, secret.environment, secret.name)
         except (vault.VaultUnavailable, vault.VaultError) as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
         if deleted:
             edited.log(f"Deleted the keyring value of {secret.label}.", stage="handover")
         if remove:
@@ -362,23 +357,6 @@ def forget_secret(engagement_file: Path, name: str, environment: str | None, rem
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _fail(message: str) -> NoReturn:
-    from .cli import fail_usage
-
-    fail_usage(message)
-
-
-def _load(path: Path) -> tuple[Engagement, list[Secret]]:
-    """The engagement as it is now, read only (no lock needed)."""
-    from .engagement import Engagement, EngagementError
-
-    try:
-        engagement = Engagement.load(path)
-        return engagement, engagement.secrets
-    except EngagementError as exc:
-        _fail(str(exc))
-
-
 @contextlib.contextmanager
 def _editing(path: Path, actor: Actor | None = None) -> Iterator[Engagement]:
     """Load, change and save under the file's lock; any problem is one line and exit 2."""
@@ -388,7 +366,7 @@ def _editing(path: Path, actor: Actor | None = None) -> Iterator[Engagement]:
         with Engagement.edit(path, actor=actor) as engagement:
             yield engagement
     except EngagementError as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
 
 
 def _find(engagement: Engagement, name: str, environment: str | None) -> Secret:
@@ -400,22 +378,22 @@ def _find(engagement: Engagement, name: str, environment: str | None) -> Secret:
         message = str(exc)
         if "several environments" in message:
             message = message.replace("say which one", "pass --env")
-        _fail(message)
+        fail_usage(message)
 
 
-def _given(**fields):
+def _given(**fields: object) -> dict[str, object]:
     """Only the options the user passed (None means the option was not given)."""
     return {key: value for key, value in fields.items() if value is not None}
 
 
 def _refuse_values_in_argv(context: click.Context) -> None:
     if context.args:
-        _fail(f"unexpected extra argument; {_ARGV_VALUE}.")
+        fail_usage(f"unexpected extra argument; {_ARGV_VALUE}.")
 
 
 def _wants_value(value_stdin: bool, prompt_for_value: bool) -> bool:
     if value_stdin and prompt_for_value:
-        _fail("choose one of --value-stdin and --prompt.")
+        fail_usage("choose one of --value-stdin and --prompt.")
     return value_stdin or prompt_for_value
 
 
@@ -426,7 +404,7 @@ def _require_vault() -> None:
     try:
         vault.usable_backend()
     except vault.VaultUnavailable as exc:
-        _fail(str(exc))
+        fail_usage(str(exc))
 
 
 def _read_value(secret: Secret, from_stdin: bool) -> str:
@@ -437,7 +415,7 @@ def _read_value(secret: Secret, from_stdin: bool) -> str:
         try:
             value = data.decode("utf-8")
         except UnicodeDecodeError:
-            _fail("the value on stdin is not UTF-8 text; nothing was stored.")
+            fail_usage("the value on stdin is not UTF-8 text; nothing was stored.")
         value = value.removesuffix("\n").removesuffix("\r")
     else:
         value = click.prompt(
@@ -447,7 +425,7 @@ def _read_value(secret: Secret, from_stdin: bool) -> str:
             err=True,
         )
     if not value:
-        _fail(f"empty value for {secret.label}; nothing was stored.")
+        fail_usage(f"empty value for {secret.label}; nothing was stored.")
     return value
 
 
@@ -455,7 +433,7 @@ def _refuse_value_in_fields(value: str, secret: Secret) -> None:
     """A value must never be written to the file, even inside a reference or owner."""
     fields = (secret.name, secret.reference, secret.owner, *secret.used_by)
     if any(value in text for text in fields if text):
-        _fail(
+        fail_usage(
             f"the value given for {secret.label} also appears in its inventory entry; "
             "nothing was stored. Keep only where it lives in the file."
         )
@@ -474,7 +452,7 @@ def _keyring_restored_on_failure() -> Iterator[Callable[[Engagement, Secret, str
             previous = vault.reveal(engagement.id, secret.environment, secret.name)
             vault.store(engagement.id, secret.environment, secret.name, value)
         except (vault.VaultUnavailable, vault.VaultError) as exc:
-            _fail(str(exc))
+            fail_usage(str(exc))
 
         def restore() -> None:
             if previous is None:

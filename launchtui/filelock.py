@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 try:
@@ -86,7 +86,7 @@ def _default_timeout() -> float:
     return seconds if 0 < seconds < 3600 else 30.0
 
 
-def _lock_with_flock(lock_file: Path, path: Path, timeout: float):
+def _lock_with_flock(lock_file: Path, path: Path, timeout: float) -> Callable[[], None]:
     descriptor = _open_lock_file(lock_file, path)
     deadline = time.monotonic() + timeout
     while True:
@@ -125,7 +125,7 @@ def _open_lock_file(lock_file: Path, path: Path) -> int:
     return descriptor
 
 
-def _lock_exclusive_file(lock_file: Path, timeout: float):
+def _lock_exclusive_file(lock_file: Path, timeout: float) -> Callable[[], None]:
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -104,7 +104,7 @@ def _matches(secret: Secret, finding: Finding, held: str | None) -> bool:
     fingerprint = finding.evidence["fingerprint"]
     if held is not None:
         # We hold the value in use: only that exact value leaking exposes this entry.
-        return held == fingerprint
+        return bool(held == fingerprint)
     if _normalised(secret.name) not in _names_in(finding):
         return False
     leaked_at = _leaked_at(finding)

@@ -90,7 +90,7 @@ async def settling(
 async def authoritative_servers(resolver: Resolver, apex: str) -> list[tuple[Nameserver, str]]:
     """The zone's name servers with their addresses, as (server, label) pairs."""
     ns = await resolver.lookup(apex, "NS")
-    servers = []
+    servers: list[tuple[Nameserver, str]] = []
     for host in sorted(record.to_text().rstrip(".") for record in ns.records):
         a, _aaaa = await resolver.addresses(host)
         servers.extend((Nameserver(address, 53), f"{host} ({address})") for address in a.texts())
@@ -99,7 +99,8 @@ async def authoritative_servers(resolver: Resolver, apex: str) -> list[tuple[Nam
 
 def system_resolvers() -> list[Nameserver]:
     try:
-        return [Nameserver(address, 53) for address in dns.resolver.Resolver().nameservers]
+        configured = dns.resolver.Resolver().nameservers
+        return [Nameserver(address, 53) for address in configured if isinstance(address, str)]
     except dns.resolver.NoResolverConfiguration:
         return []
 
@@ -115,7 +116,8 @@ async def _ask(
     if response.rcode() != dns.rcode.NOERROR:
         return SourceAnswer(label, not recursive, problem=dns.rcode.to_text(response.rcode()))
     wanted = dns.rdatatype.from_text(rdtype)
-    records, ttl = [], None
+    records: list[str] = []
+    ttl: int | None = None
     for rrset in response.answer:
         if rrset.rdtype == wanted:
             records.extend(record.to_text() for record in rrset)

@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import dns.asyncquery
 import dns.asyncresolver
@@ -84,7 +85,7 @@ class Answer:
     name: str
     rdtype: str
     outcome: Outcome
-    records: tuple = ()  # dnspython rdata objects at the end of any CNAME chain
+    records: tuple[Any, ...] = ()  # dnspython rdata objects at the end of any CNAME chain
     ttl: int | None = None
     cname_chain: tuple[str, ...] = ()  # names the query was redirected through, in order
     cname_ttls: tuple[int, ...] = ()

@@ -165,7 +165,8 @@ class Profile:
         is_write = method.upper() in WRITE_METHODS
         if kind == "api" and is_write and self.budgets.api_write is not None:
             return self.budgets.api_write
-        return getattr(self.budgets, kind)
+        budget: int = getattr(self.budgets, kind)
+        return budget
 
     @property
     def dmarc_none_fails(self) -> bool:

@@ -16,7 +16,8 @@ Two promises the rest of launchtui relies on:
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -74,7 +75,9 @@ def usable_backend() -> KeyringBackend:
 
     backend = keyring.get_keyring()
     if isinstance(backend, chainer.ChainerBackend):
-        members = [member for member in backend.backends if _is_secure(member)]
+        members: list[KeyringBackend] = [
+            member for member in backend.backends if _is_secure(member)
+        ]
         if not members:
             found = ", ".join(_describe(member) for member in backend.backends) or "none"
             raise VaultUnavailable(_unavailable(f"no secure backend among: {found}"))
@@ -102,7 +105,10 @@ def reveal(engagement_id: str, environment: str, name: str) -> str | None:
     """The stored value, or None when the keyring holds none for this secret."""
     backend = usable_backend()
     service = service_name(engagement_id, environment)
-    return _call("read the value of", name, environment, backend.get_password, service, name)
+    value: str | None = _call(
+        "read the value of", name, environment, backend.get_password, service, name
+    )
+    return value
 
 
 def has_value(engagement_id: str, environment: str, name: str) -> bool:
@@ -133,7 +139,14 @@ def forget(engagement_id: str, environment: str, name: str) -> bool:
 _GONE = object()
 
 
-def _call(action: str, name: str, environment: str, operation, *args, gone=None):
+def _call(
+    action: str,
+    name: str,
+    environment: str,
+    operation: Callable[..., Any],
+    *args: str,
+    gone: type[Exception] | None = None,
+) -> Any:
     """Run one backend operation, turning keyring's errors into ours.
 
     Our message names the secret and the error's type only, and drops the original

@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tomlkit
 import tomlkit.exceptions
@@ -1123,7 +1123,7 @@ class Engagement:
         history = self._history_table()
         for row in history.get("runbooks", []):
             if row.get("id") == run_id:
-                return row
+                return cast(TomlTable, row)
         raise EngagementError(f"{self.path}: no runbook run {run_id}.")
 
     def log(self, what: str, *, stage: str = "") -> Change:
@@ -1216,22 +1216,22 @@ class Engagement:
         if parent is None:
             if key not in document:
                 insert_section(document, key, tomlkit.aot())
-            return document[key]
+            return cast(AoT, document[key])
         if key not in parent:
             parent[key] = tomlkit.aot()
-        return parent[key]
+        return cast(AoT, parent[key])
 
     def _stage_table(self, stage: str) -> TomlTable:
         document = self._editable()
         if "stages" not in document:
             insert_section(document, "stages", tomlkit.table(is_super_table=True))
-        return document["stages"].setdefault(stage, tomlkit.table())
+        return cast(TomlTable, document["stages"].setdefault(stage, tomlkit.table()))
 
     def _history_table(self) -> TomlTable:
         document = self._editable()
         if "history" not in document:
             insert_section(document, "history", new_history_table())
-        return document["history"]
+        return cast(TomlTable, document["history"])
 
     def _index_of(self, section: str, entries: Sequence[Any], wanted: Any) -> int:
         try:
@@ -1281,7 +1281,7 @@ def default_actor() -> Actor:
     return Actor(operator_name(), "cli")
 
 
-def _locking(path: Path):
+def _locking(path: Path) -> contextlib.AbstractContextManager[None]:
     """The file's lock, with a wait that ends in a plain error rather than a hang."""
 
     @contextlib.contextmanager

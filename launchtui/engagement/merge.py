@@ -107,18 +107,20 @@ def _merge_rows(base: Any, ours: Any, theirs: Any, path: str, result: MergeResul
             result.conflicts.append(_describe(path, key))
 
 
-def _by_identity(rows: Iterable[Any], identity: tuple[str, ...] | None) -> dict[tuple, Any]:
+def _by_identity(
+    rows: Iterable[Any], identity: tuple[str, ...] | None
+) -> dict[tuple[str, ...], Any]:
     """Rows keyed by what identifies them; repeats get their occurrence number."""
-    keyed: dict[tuple, Any] = {}
+    keyed: dict[tuple[str, ...], Any] = {}
     for row in rows:
         if identity and isinstance(row, Mapping):
-            key: tuple = tuple(str(row.get(part, "")) for part in identity)
+            key: tuple[str, ...] = tuple(str(row.get(part, "")) for part in identity)
         else:
             key = (repr(_plain(row)),)
         occurrence = 0
-        while (*key, occurrence) in keyed:
+        while (*key, str(occurrence)) in keyed:
             occurrence += 1
-        keyed[(*key, occurrence)] = row
+        keyed[(*key, str(occurrence))] = row
     return keyed
 
 
@@ -161,7 +163,7 @@ def _merged_notes(base: str, ours: str, theirs: str) -> str:
     return f"{theirs}\n\n--- written in launchtui at the same time ---\n{ours}"
 
 
-def _describe(path: str, identity: tuple = ()) -> str:
+def _describe(path: str, identity: tuple[str, ...] = ()) -> str:
     named = ", ".join(part for part in identity[:-1] if part) if identity else ""
     return f"{path} ({named})" if named else path
 
@@ -169,7 +171,7 @@ def _describe(path: str, identity: tuple = ()) -> str:
 def _same(left: Any, right: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return left is right
-    return _plain(left) == _plain(right)
+    return bool(_plain(left) == _plain(right))
 
 
 def _plain(value: Any) -> Any:

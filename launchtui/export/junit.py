@@ -30,7 +30,7 @@ def render_junit(report: Report) -> str:
             name=report.stage_titles.get(stage, stage),
             tests=str(len(findings)),
         )
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for finding in findings:
             counts[_case(suite, finding)] += 1
         for outcome in ("failures", "errors", "skipped"):

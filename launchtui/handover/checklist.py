@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engagement import Engagement, apply_suppressions
 from ..findings import Finding
-from ..runbook import Profile, Runbook
+from ..runbook import ChecklistItem, Profile, Runbook
 from ..urls import redact_url
 from .monitors import monitored_endpoints
 from .narrative import severity_order
@@ -183,7 +183,7 @@ def _handover_stage(runbook: Runbook) -> str:
     return "handover" if "handover" in runbook.stage_ids else runbook.stage_ids[-1]
 
 
-def _handover_items(runbook: Runbook):
+def _handover_items(runbook: Runbook) -> tuple[ChecklistItem, ...]:
     return runbook.stage(_handover_stage(runbook)).checklist
 
 

@@ -116,7 +116,7 @@ def _sentence_for(
 
 def _alike(moves: list[Move]) -> list[list[Move]]:
     """Moves of one number by the same amount (a certificate renewed on every host)."""
-    grouped: dict[tuple, list[Move]] = defaultdict(list)
+    grouped: dict[tuple[str, str, int, int], list[Move]] = defaultdict(list)
     for move in moves:
         grouped[(move.check, move.metric, round(move.before), round(move.after))].append(move)
     return list(grouped.values())
@@ -141,27 +141,25 @@ def _place_of(move: Move) -> Finding:
 def _actions(changes: WhatChanged) -> list[dict[str, str]]:
     """The change log, with a run of alike entries (six owners added in a row) on one line."""
     rows: list[dict[str, str]] = []
+    names: list[str] = []  # the names gathered on the last row
     last_key: tuple[str, str, str] | None = None
     for change in changes.log:
         kind, colon, detail = change.what.partition(": ")
         day = f"{change.at:%d %b}" if change.at else ""
         key = (change.who, day, kind if colon else change.what)
         if colon and key == last_key:
-            row = rows[-1]
-            row["items"].append(_short(detail))
-            row["what"] = f"{kind} ({len(row['items'])}): " + "; ".join(row["items"]) + "."
+            names.append(_short(detail))
+            rows[-1]["what"] = f"{kind} ({len(names)}): " + "; ".join(names) + "."
             continue
         rows.append(
             {
                 "at": f"{change.at:%d %b %H:%M}" if change.at else "",
                 "who": change.who or "someone",
                 "what": change.what,
-                "items": [_short(detail)] if colon else [],
             }
         )
+        names = [_short(detail)] if colon else []
         last_key = key if colon else None
-    for row in rows:
-        row.pop("items")
     return rows
 
 

@@ -39,9 +39,10 @@ def render_template(name: str, data: dict[str, Any], template_dir: Path | None) 
         return environment.get_template(name).render(**data)
     except jinja2.TemplateNotFound:
         raise RenderError(f"template {name} not found in {_search_path(template_dir)}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: {exc.message or exc}") from None
     except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
-        raise RenderError(f"{where}: {exc.message or exc}") from None
+        raise RenderError(f"{name}: {exc.message or exc}") from None
 
 
 def render_pdf(

@@ -7,6 +7,8 @@ addresses stay the same and only what they answer changes, as in real life.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .planted_web import SECURE_HEADERS, good_https_site, redirect_to
 from .world import AddressPlan, World
 
@@ -32,7 +34,7 @@ def _move(plan: AddressPlan, *, www_https: str) -> World:
     return world
 
 
-def build_split(spf: str):
+def build_split(spf: str) -> Callable[[AddressPlan], World]:
     """A world whose split.test publishes `spf` (start two, with different records, to make
     two answer sources disagree)."""
 

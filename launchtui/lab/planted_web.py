@@ -7,6 +7,8 @@ each location here repeats the headers it needs (see LAB-NOTES).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .world import Cert, World
 
 SECURE_HEADERS = (
@@ -138,7 +140,7 @@ def plant_web(world: World) -> None:
     _plant_broken_servers(world)
 
 
-def _single_host_zone(world: World, domain: str, **vhost_options) -> None:
+def _single_host_zone(world: World, domain: str, **vhost_options: Any) -> None:
     vhost = world.host(domain, **vhost_options)
     world.zone(domain, f"@ A {vhost.address}")
 

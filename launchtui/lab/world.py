@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass
@@ -91,7 +92,7 @@ class World:
         self.zones[origin] = zone
         return zone
 
-    def host(self, *names: str, **options) -> VHost:
+    def host(self, *names: str, **options: Any) -> VHost:
         vhost = VHost(list(names), self.plan.next_address(), **options)
         self.vhosts.append(vhost)
         return vhost

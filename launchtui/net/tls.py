@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 # OpenSSL verify codes (x509_vfy.h) that do not mean "untrusted issuer".
 X509_EXPIRED = 10
@@ -210,8 +210,8 @@ def _cert_info(ssl_object: tuple[bytes | None, str | None]) -> CertInfo | None:
     cert = x509.load_der_x509_certificate(der)
     try:
         sans = tuple(
-            cert.extensions.get_extension_for_oid(
-                ExtensionOID.SUBJECT_ALTERNATIVE_NAME
+            cert.extensions.get_extension_for_class(
+                x509.SubjectAlternativeName
             ).value.get_values_for_type(x509.DNSName)
         )
     except x509.ExtensionNotFound:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from typing import cast
 
 import httpcore
 import httpx
@@ -47,7 +48,10 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         )
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options=None
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("unix sockets are not probed")
 
@@ -88,7 +92,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_ResponseStream(response.stream),
+            stream=_ResponseStream(cast(AsyncIterable[bytes], response.stream)),
             extensions=response.extensions,
         )
 
@@ -97,7 +101,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: AsyncIterable[bytes]) -> None:
         self._stream = stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

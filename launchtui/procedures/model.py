@@ -27,6 +27,7 @@ import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import resources
 from ..tomlread import Table, read_toml_file, suggestion
@@ -90,7 +91,7 @@ class Procedure:
         raise KeyError(step_id)
 
 
-def is_procedure(data: dict) -> bool:
+def is_procedure(data: dict[str, Any]) -> bool:
     """Founder runbooks have steps; the sprint's have stages."""
     return "steps" in data
 

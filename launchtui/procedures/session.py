@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..engagement import Engagement, RunbookRun, Secret
 from ..findings import Finding, Status
@@ -126,7 +127,7 @@ class Session:
         except Exception:  # renamed or removed meanwhile: the step that picks it asks again
             return None
 
-    def context(self) -> dict:
+    def context(self) -> dict[str, Any]:
         return template_context(self.engagement, secret=self.secret, inputs=self.run.inputs)
 
     def text(self, step: Step | None = None) -> str:

@@ -62,6 +62,7 @@ def template_context(
 ) -> dict[str, Any]:
     deploy = engagement.deploy
     owners = engagement.owners
+    dns_owner = _owner_of(owners, "dns")
     return {
         "product": engagement.product or engagement.apex,
         "apex": engagement.apex,
@@ -80,9 +81,7 @@ def template_context(
         "secret_provider": secret_provider(secret) if secret else "",
         "secret_store": secret_store(secret) if secret else "",
         "hosting": provider_key(deploy.provider),
-        "dns_provider": provider_key(
-            _owner_of(owners, "dns").provider if _owner_of(owners, "dns") else ""
-        ),
+        "dns_provider": provider_key(dns_owner.provider if dns_owner else ""),
         "inputs": dict(inputs or {}),
     }
 
