@@ -62,19 +62,26 @@ def lab():
 
 
 def running_lab(build):
-    """Start `build`'s world on the first free block of this worker's range (40-139 for
-    gw0, 140-239 for gw1), so parallel workers and parallel test runs never share one."""
+    """Run `build`'s world on a free block for as long as the fixture lasts."""
+    lab = start_lab(build)
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+def start_lab(build, block: int | None = None) -> Lab:
+    """Start `build`'s world on `block`, or on the first free block of this worker's range
+    (40-139 for gw0, 140-239 for gw1), so parallel workers and test runs never share one.
+    A test that stops a world and starts another on the same block (the same names and
+    addresses, new answers) passes the block back in."""
     first = 40 + 100 * worker_number()
-    for block in range(first, min(first + 100, 250)):
+    blocks = [block] if block is not None else range(first, min(first + 100, 250))
+    for candidate in blocks:
         try:
-            lab = Lab(build, block=block).start()
+            return Lab(build, block=candidate).start()
         except LabBlockInUse:
             continue
-        try:
-            yield lab
-        finally:
-            lab.stop()
-        return
     raise LabError(f"no free lab address block in 127.{first}-{first + 99}.0.0")
 
 
