@@ -270,6 +270,7 @@ def test_smoke_exits_0_on_a_healthy_host_and_1_on_a_broken_one(lab, tmp_path):
     bad = lab_engagement(tmp_path, lab, "expired.test")
     failed = run_launchtui("smoke", str(bad), "--format", "junit")
     assert failed.returncode == 1 and "<failure" in failed.stdout
+    assert 'testsuite name=""' not in failed.stdout  # a run outside any stage is still named
     assert run_launchtui("smoke", str(tmp_path / "missing.toml")).returncode == 2
 
 

@@ -27,7 +27,7 @@ def render_junit(report: Report) -> str:
         suite = ET.SubElement(
             suites,
             "testsuite",
-            name=report.stage_titles.get(stage, stage),
+            name=report.stage_titles.get(stage, stage) or "checks",  # run outside any stage
             tests=str(len(findings)),
         )
         counts: defaultdict[str, int] = defaultdict(int)

@@ -84,7 +84,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[finding.severity],
-            "tags": ["security", finding.stage],
+            "tags": ["security", finding.stage] if finding.stage else ["security"],
         },
     }
     if finding.fix:
