@@ -15,7 +15,7 @@ from ..findings import Finding
 from ..runbook import ChecklistItem, Profile, Runbook
 from ..urls import redact_url
 from .monitors import monitored_endpoints
-from .narrative import severity_order
+from .narrative import document_heading, severity_order
 from .plain import Glossary, PlainLanguage, fill, places
 
 # How many risks of each tier the page lists; the rest are counted (the check report
@@ -40,11 +40,7 @@ def handover_document(
     apex = engagement.apex
     deploy, backup, monitoring = engagement.deploy, engagement.backup, engagement.monitoring
     return {
-        "title": f"Handover: {engagement.product or apex}",
-        "product": engagement.product or apex,
-        "domain": apex,
-        "prepared": f"{prepared:%d %B %Y}",
-        "prepared_by": prepared_by,
+        **document_heading("Handover", engagement, prepared, prepared_by),
         "checked": f"{checked_at:%d %B %Y, %H:%M} UTC" if checked_at else "never",
         "profile": profile.title if profile else engagement.profile,
         "hosts": _hosts(engagement, findings, checked_at),

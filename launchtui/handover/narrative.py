@@ -67,11 +67,7 @@ def summary_document(
     ]
     baseline, latest = changes.baseline, changes.latest
     return {
-        "title": f"What changed: {engagement.product or apex}",
-        "product": engagement.product or apex,
-        "domain": apex,
-        "prepared": f"{prepared:%d %B %Y}",
-        "prepared_by": prepared_by,
+        **document_heading("What changed", engagement, prepared, prepared_by),
         "since": f"{baseline.at:%d %B %Y, %H:%M} UTC" if baseline else "",
         "latest": f"{latest.at:%d %B %Y, %H:%M} UTC" if latest else "",
         "counts": changes.counts_sentence,
@@ -112,6 +108,20 @@ def _sentence_for(
     wording = words.words_for(check)
     template = wording.fixed if state == "fixed" else wording.open
     return fill(template, where=places(findings, apex))
+
+
+def document_heading(
+    kind: str, engagement: Engagement, prepared: dt.datetime, prepared_by: str
+) -> dict[str, str]:
+    """The lines every handover document opens with: what it is, for which product, by whom."""
+    product = engagement.product or engagement.apex
+    return {
+        "title": f"{kind}: {product}",
+        "product": product,
+        "domain": engagement.apex,
+        "prepared": f"{prepared:%d %B %Y}",
+        "prepared_by": prepared_by,
+    }
 
 
 def _alike(moves: list[Move]) -> list[list[Move]]:
