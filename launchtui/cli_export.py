@@ -20,9 +20,19 @@ from typing import TYPE_CHECKING
 import click
 
 from .cli_common import checked_output, emit, engagement_argument, fail_usage
+from .handover.documents import (
+    BINARY_FORMATS,
+    DOCUMENTS,
+    FORMATS,
+    RENDERERS,
+    ExportContext,
+    ExportError,
+    every_document,
+    render,
+    valid_combinations,
+)
 
 if TYPE_CHECKING:
-    from .handover.documents import ExportContext
     from .output import Output
 
 
@@ -30,16 +40,16 @@ if TYPE_CHECKING:
 @engagement_argument
 @click.option(
     "--what",
-    type=click.Choice(["handover", "changes", "monitors", "all"]),
+    type=click.Choice([*DOCUMENTS, "all"]),
     default="handover",
     show_default=True,
-    help="handover: the one-page checklist; changes: what changed, for non-engineers; "
-    "monitors: uptime checks as config; all: every document into --output DIR.",
+    help="".join(f"{what}: {title}; " for what, title in DOCUMENTS.items())
+    + "all: every document into --output DIR.",
 )
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["md", "html", "pdf", "json", "gatus", "upptime"]),
+    type=click.Choice(FORMATS),
     default="md",
     show_default=True,
 )
@@ -62,15 +72,6 @@ def export(
     template_dir: Path | None,
 ) -> None:
     """Write the handover checklist, the "what changed" summary or the monitors."""
-    from .handover.documents import (
-        BINARY_FORMATS,
-        RENDERERS,
-        ExportError,
-        every_document,
-        render,
-        valid_combinations,
-    )
-
     wanted = every_document(output_format) if what == "all" else [(what, output_format)]
     if not wanted or any(combination not in RENDERERS for combination in wanted):
         fail_usage(
@@ -111,7 +112,6 @@ def export(
 
 def _context(path: Path, template_dir: Path | None) -> ExportContext:
     from .engagement import Engagement, EngagementError
-    from .handover.documents import ExportContext
     from .handover.plain import PlainLanguageError
     from .runbook import RunbookError, load_profiles, runbook_by_id
     from .settings import operator_name
@@ -146,7 +146,6 @@ def _write(destination: Output, data: bytes) -> None:
 def _note_exports(context: ExportContext, written: list[tuple[str, str, Path]]) -> None:
     """Log each export in the engagement; a read-only engagement only gets a note."""
     from .engagement import Engagement, EngagementError
-    from .handover.documents import DOCUMENTS, RENDERERS
 
     try:
         with Engagement.edit(context.engagement.path) as engagement:

@@ -15,16 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import resources
-from ..engagement import Engagement
-from ..runbook import Profile, Runbook
-from .changes import WhatChanged, what_changed
-from .checklist import handover_document
-from .monitors import gatus_config, upptime_config
-from .narrative import summary_document
-from .plain import PlainLanguage, load_plain_language
+
+if TYPE_CHECKING:  # the builders load when a document is made: `launchtui --help` stays quick
+    from ..engagement import Engagement
+    from ..runbook import Profile, Runbook
+    from .changes import WhatChanged
+    from .plain import PlainLanguage
 
 DOCUMENTS = {
     "handover": "the one-page handover checklist",
@@ -52,6 +51,8 @@ class ExportContext:
 
     @property
     def words(self) -> PlainLanguage:
+        from .plain import load_plain_language
+
         if self._words is None:
             folder = self.template_dir
             if folder is None or not (folder / "plain-language.toml").is_file():
@@ -61,6 +62,8 @@ class ExportContext:
 
     @cached_property
     def handover(self) -> dict[str, Any]:
+        from .checklist import handover_document
+
         return handover_document(
             self.engagement,
             self.runbook,
@@ -84,10 +87,14 @@ class ExportContext:
 
     @cached_property
     def changes(self) -> WhatChanged:
+        from .changes import what_changed
+
         return what_changed(self.engagement, self.units)
 
     @cached_property
     def summary(self) -> dict[str, Any]:
+        from .narrative import summary_document
+
         return summary_document(
             self.engagement,
             self.changes,
@@ -117,29 +124,41 @@ def _json(data: Callable[[ExportContext], Any]) -> Callable[[ExportContext], byt
 
 
 def _template(name: str, data: Callable[[ExportContext], Any]) -> Callable[[ExportContext], bytes]:
-    from .render import render_template
+    def make(context: ExportContext) -> str:
+        from .render import render_template
 
-    return _text(lambda context: render_template(name, data(context), context.template_dir))
+        return render_template(name, data(context), context.template_dir)
+
+    return _text(make)
 
 
 def _typst(name: str, data: Callable[[ExportContext], Any]) -> Callable[[ExportContext], bytes]:
-    from .render import render_pdf
+    def make(context: ExportContext) -> bytes:
+        from .render import render_pdf
 
-    return lambda context: render_pdf(
-        name,
-        data(context),
-        template_dir=context.template_dir,
-        timestamp=context.prepared,
-        system_fonts=context.system_fonts,
-    )
+        return render_pdf(
+            name,
+            data(context),
+            template_dir=context.template_dir,
+            timestamp=context.prepared,
+            system_fonts=context.system_fonts,
+        )
+
+    return make
 
 
-def _monitors(config: Callable[..., str]) -> Callable[[ExportContext], bytes]:
-    return _text(
-        lambda context: config(
+def _monitors(config_name: str) -> Callable[[ExportContext], bytes]:
+    """A monitor config by its builder's name in `monitors.py`."""
+
+    def make(context: ExportContext) -> str:
+        from . import monitors
+
+        config: Callable[..., str] = getattr(monitors, config_name)
+        return config(
             context.engagement, context.profile, generated=context.prepared, source=context.source
         )
-    )
+
+    return _text(make)
 
 
 def _handover(context: ExportContext) -> Any:
@@ -167,8 +186,10 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("changes", "json"): Renderer(
         "what-changed.json", _json(lambda context: context.changes.to_dict()), "JSON"
     ),
-    ("monitors", "gatus"): Renderer("gatus.yaml", _monitors(gatus_config), "Gatus YAML"),
-    ("monitors", "upptime"): Renderer(".upptimerc.yml", _monitors(upptime_config), "Upptime YAML"),
+    ("monitors", "gatus"): Renderer("gatus.yaml", _monitors("gatus_config"), "Gatus YAML"),
+    ("monitors", "upptime"): Renderer(
+        ".upptimerc.yml", _monitors("upptime_config"), "Upptime YAML"
+    ),
 }
 FORMATS = tuple(dict.fromkeys(fmt for _, fmt in RENDERERS))
 BINARY_FORMATS = ("pdf",)
