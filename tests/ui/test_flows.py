@@ -90,7 +90,7 @@ async def test_the_sprint_shows_recorded_results_and_progress(acme):
         table = screen.query_one("#view-dns #findings", DataTable)
         cells = [table.get_row_at(i) for i in range(table.row_count)]
         assert any("www.acme.test" in str(row) for row in cells)
-        label = str(screen.query_one("#stage-dns").query_one("Label").render())
+        label = screen.query_one("#stages").stage_label("dns")
         assert "checklist 1/" in label and "✗2" in label
         assert "Day 2 · 27 h 00 m" in str(screen.query_one("#clock").render())
 

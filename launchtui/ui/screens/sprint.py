@@ -8,6 +8,7 @@ are running is derived from the live workers, so it cannot go stale.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -20,12 +21,13 @@ from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView, Static
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from ...engagement import Engagement, EngagementError, Suppression, apply_suppressions
 from ...findings import Finding
-from ...runbook import runbook_by_id
+from ...runbook import Stage, runbook_by_id
 from ...settings import remember_view_state, view_state
 from ...sprint import (
     STALE_AFTER,
@@ -44,22 +46,28 @@ if TYPE_CHECKING:  # the check engine (httpx, dnspython) is never needed to pain
     from ...engine import Progress
 
 NARROW = 100  # columns below which the sidebar is slimmer
+NAVIGATION_PAUSE_S = 0.4  # progress waits this long after a stage change before redrawing
 
 
-class StageList(ListView):
-    """The stages. Moving through them switches the stage in the same frame as the
-    highlight: waiting for the Highlighted message to bubble up would cost one more
-    screen update (about 20 ms) on every keypress."""
+class StageList(OptionList):
+    """The stages with their progress, as one widget: it paints in the first frame
+    (a list of item widgets mounts a frame or two later) and moving through it restyles
+    no child widgets. Moving switches the stage in the same frame as the highlight:
+    waiting for the Highlighted message to bubble up would cost one more screen update
+    (about 20 ms) on every keypress."""
 
-    def __init__(self, *items: ListItem, switch: Callable[[str], None], **kwargs) -> None:
-        super().__init__(*items, **kwargs)
-        self.switch = switch
+    def __init__(self, stages: Iterable[Stage], *, switch: Callable[[str], None], **kwargs) -> None:
+        self.switch = switch  # before the options: adding them may set the highlight
+        super().__init__(*(Option(stage.title, id=stage.id) for stage in stages), **kwargs)
 
-    def watch_index(self, old_index: int | None, new_index: int | None) -> None:
-        super().watch_index(old_index, new_index)
-        if new_index is not None and 0 <= new_index < len(self.children):
-            item_id = self.children[new_index].id or ""
-            self.switch(item_id.removeprefix("stage-"))
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is not None and 0 <= highlighted < self.option_count:
+            self.switch(self.get_option_at_index(highlighted).id or "")
+
+    def stage_label(self, stage_id: str) -> str:
+        """What the list says about a stage (its title, marker and progress)."""
+        return str(self.get_option(stage_id).prompt)
 
 
 class SprintScreen(Screen[None]):
@@ -109,6 +117,7 @@ class SprintScreen(Screen[None]):
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
         self._sidebar_said: dict[str, str] = {}  # stage id -> the label it shows
+        self._navigated_at = 0.0  # when the person last moved to another stage
         self._view_state = view_state(engagement.path)  # open stage, highlighted findings
         self._view_state_changed = False
         self._notes_timer = None
@@ -122,26 +131,27 @@ class SprintScreen(Screen[None]):
                 yield Static(self.engagement.product or self.engagement.apex, id="product")
                 yield Static("", id="clock")
                 yield Static("", id="plan", classes="dim")
-                yield StageList(
-                    *(
-                        ListItem(Label(stage.title), id=f"stage-{stage.id}")
-                        for stage in self.runbook.stages
-                    ),
-                    switch=self.switch_to_stage,
-                    id="stages",
-                )
+                yield StageList(self.runbook.stages, switch=self.switch_to_stage, id="stages")
                 yield Static("", id="saved", classes="dim")
             yield ContentSwitcher(id="stage-views")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.engagement.apex} · {self.engagement.profile}"
-        stages = self.query_one("#stages", ListView)
+        self.update_clock()
+        self.update_sidebar()
+        self.query_one("#stages", StageList).focus()
+        # The stage list and clock paint first; the open stage follows in the next frame.
+        self.call_after_refresh(self.open_first_stage)
+
+    def open_first_stage(self) -> None:
+        """The stage the person last looked at (or the first), with its results."""
+        if not self.query_one("#stage-views").is_attached:
+            return  # quit before the first frame was even drawn
         remembered = self._view_state.get("stage", "")
         ids = list(self.runbook.stage_ids)
         self.show_stage(remembered if remembered in ids else ids[0])
-        stages.index = ids.index(self.current_stage_id)
-        stages.focus()
+        self.query_one("#stages", StageList).highlighted = ids.index(self.current_stage_id)
         self.refresh_everything()
         self.say_when_results_are_old()
         self.set_interval(30, self.update_clock)
@@ -201,8 +211,9 @@ class SprintScreen(Screen[None]):
             )
             switcher.mount(view)
             self.refresh_stage(view)
-        elif stage_id in self._stale:
+        elif stage_id in self._stale and not self.running:
             # Shown first, brought up to date right after: the key's frame stays cheap.
+            # During a run, flush_changes does it once the person stops on a stage.
             self.call_after_refresh(self.refresh_stage, view)
         switcher.current = view.id
         return view
@@ -232,7 +243,11 @@ class SprintScreen(Screen[None]):
             self.refresh_stage(view)
 
     def flush_changes(self) -> None:
-        """Progress arrives per check; redrawing at most twice a second keeps keys fast."""
+        """Progress arrives per check; redrawing at most twice a second keeps keys fast,
+        and not while the person is moving through the stages (each redraw costs a
+        layout, which the next key would wait for); the stage they stop on is current."""
+        if time.monotonic() - self._navigated_at < NAVIGATION_PAUSE_S:
+            return
         if self._sidebar_stale:
             self._sidebar_stale = False
             self.update_sidebar()
@@ -264,7 +279,7 @@ class SprintScreen(Screen[None]):
             text = f"{stage.title}{marker}\n  [dim]{progress.label}[/]"
             if self._sidebar_said.get(stage.id) != text:  # an update costs a layout
                 self._sidebar_said[stage.id] = text
-                self.query_one(f"#stage-{stage.id}", ListItem).query_one(Label).update(text)
+                self.query_one("#stages", StageList).replace_option_prompt(stage.id, text)
 
     def update_clock(self) -> None:
         clock = sprint_clock(self.engagement, self.app.clock())
@@ -356,14 +371,17 @@ class SprintScreen(Screen[None]):
     def switch_to_stage(self, stage_id: str) -> None:
         if not self.is_mounted or stage_id == self.current_stage_id:
             return
+        self._navigated_at = time.monotonic()
         had_checks = self.has_checks(self.current_stage_id)
         self.show_stage(stage_id)
         self.remember_stage(stage_id)
         if self.has_checks(stage_id) != had_checks:
             self.refresh_bindings()  # r comes or goes; the footer is rebuilt only then
 
-    def on_list_view_selected(self, event: ListView.Selected) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter (or a click) on a stage goes into it."""
+        if event.option_list.id != "stages":
+            return
         event.stop()
         view = self.stage_view(self.current_stage_id)
         if view is not None:
@@ -373,22 +391,22 @@ class SprintScreen(Screen[None]):
         sidebar = self.query_one("#sidebar")
         if not sidebar.display:
             sidebar.display = True
-        self.query_one("#stages", ListView).focus()
+        self.query_one("#stages", StageList).focus()
 
     def action_toggle_sidebar(self) -> None:
         """Hide the stage list for a wider stage (s again, or escape, brings it back)."""
         sidebar = self.query_one("#sidebar")
         sidebar.display = not sidebar.display
         if sidebar.display:
-            self.query_one("#stages", ListView).focus()
+            self.query_one("#stages", StageList).focus()
         else:
             view = self.stage_view(self.current_stage_id)
             if view is not None:
                 view.focus_first()
 
     def go_to_stage(self, stage_id: str) -> None:
-        stages = self.query_one("#stages", ListView)
-        stages.index = list(self.runbook.stage_ids).index(stage_id)
+        stages = self.query_one("#stages", StageList)
+        stages.highlighted = list(self.runbook.stage_ids).index(stage_id)
 
     def action_toggle_failures(self) -> None:
         view = self.stage_view(self.current_stage_id)

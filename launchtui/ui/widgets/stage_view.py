@@ -16,10 +16,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.css.query import NoMatches
 from textual.markup import escape
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import DataTable, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
@@ -104,40 +102,32 @@ class StageView(VerticalScroll):
         self._documents: list[str] = []
         self._state: StageState | None = None
         self._drawn: dict[str, object] = {}  # part -> the inputs it was last drawn from
-        self._composed = False  # the light parts exist
-        self._ready = False  # the table, checklist and notes are mounted
-        self._focus_when_ready = False
+        self._ready = False  # the children exist
 
     def compose(self) -> ComposeResult:
-        """The light parts only: the stage's name, goal and status paint in the first
-        frame; the table, checklist and notes follow right after (`_mount_the_rest`)."""
         yield Static(self._heading(), classes="goal")
         yield Static("", id="run-status")
         if "risk-list" in self.stage.shows:
             yield Static("", id="risks")
         if "documents" in self.stage.shows:
             yield Static("", id="documents")
-
-    def _the_rest(self) -> list[Widget]:
-        widgets: list[Widget] = []
         if self.stage.checks:
-            widgets += [
-                Static("", id="filter", classes="dim"),
-                DataTable(id="findings", cursor_type="row", zebra_stripes=True),
-                Static(
-                    "Highlight a finding to see the evidence and the fix.",
-                    id="detail",
-                    classes="detail",
-                ),
-            ]
+            yield Static("", id="filter", classes="dim")
+            yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "Highlight a finding to see the evidence and the fix.",
+                id="detail",
+                classes="detail",
+            )
         if self.stage.checklist:
             checklist = Checklist(id="checklist")
             checklist.border_title = "Checklist [dim](space ticks; who and when are recorded)[/]"
-            widgets += [checklist, Static("", id="checklist-item", classes="checklist-item")]
+            yield checklist
+            yield Static("", id="checklist-item", classes="checklist-item")
         notes = TextArea(self.initial_notes, id="notes", soft_wrap=True)
         notes.border_title = "Notes"
-        widgets += [notes, Static(self._reference_text(), classes="reference")]
-        return widgets
+        yield notes
+        yield Static(self._reference_text(), classes="reference")
 
     def _heading(self) -> str:
         """The stage's name (and sprint day) over its goal: one widget, not two."""
@@ -147,25 +137,11 @@ class StageView(VerticalScroll):
         )
 
     def on_mount(self) -> None:
-        self._composed = True
+        self._ready = True
         if self._state is not None:
             self.show(self._state)
         if self._documents:
             self.show_documents(self._documents)
-        self.call_after_refresh(self._mount_the_rest)
-
-    async def _mount_the_rest(self) -> None:
-        """After the first frame: a table, a checklist and a text area cost more to build
-        and style than everything else on screen, so the stage appears without waiting."""
-        await self.mount_all(self._the_rest())
-        self._ready = True
-        try:
-            if self._state is not None:
-                self.show(self._state)
-        except NoMatches:
-            return  # the app is closing (quit at once): the parts are already gone
-        if self._focus_when_ready:
-            self.focus_first()
 
     def on_resize(self) -> None:
         """Clipped summaries depend on the width: redraw the table with what was shown."""
@@ -189,13 +165,11 @@ class StageView(VerticalScroll):
 
     def show(self, state: StageState) -> None:
         self._state = state
-        if not self._composed:
+        if not self._ready:
             return  # on_mount shows it once the children exist
         self._show_status(state)
         if "risk-list" in self.stage.shows:
             self._redraw("risks", (state.version, self.all_risks), self._show_risks)
-        if not self._ready:
-            return  # the rest shows it once it is mounted
         self._show_table(state)
         if self.stage.checklist:
             marks = {k: v for k, v in state.marks.items() if k[0] == self.stage.id}
@@ -372,9 +346,6 @@ class StageView(VerticalScroll):
 
     def focus_first(self) -> None:
         """Enter on a stage: into its findings, else its checklist, else its notes."""
-        if not self._ready:
-            self._focus_when_ready = True
-            return
         for selector in ("#findings", "#checklist", "#notes"):
             for widget in self.query(selector):
                 widget.focus()
@@ -435,7 +406,7 @@ class StageView(VerticalScroll):
     def show_documents(self, lines: list[str]) -> None:
         """The handover documents and when each was last exported."""
         self._documents = lines
-        if "documents" in self.stage.shows and self._composed:
+        if "documents" in self.stage.shows and self._ready:
             text = Text()
             text.append("Documents  ", style="bold")
             text.append("(d exports them)\n", style="dim")
@@ -446,9 +417,6 @@ class StageView(VerticalScroll):
 
     def load_notes(self, text: str) -> None:
         """Show notes that changed elsewhere (the file was edited) without echoing them back."""
-        if not self._ready:
-            self.initial_notes = self._loaded_notes = text
-            return
         area = self.query_one("#notes", TextArea)
         if area.text != text:
             self._loaded_notes = text
