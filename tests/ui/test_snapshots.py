@@ -31,6 +31,16 @@ def app_for(path=None):
     return make_app(path, clock=fixed_clock, operator="dana")
 
 
+def pressing(*keys: str):
+    """A run_before that presses `keys`, then stops cursors blinking."""
+
+    async def run_before(pilot):
+        await pilot.press(*keys)
+        await no_blink(pilot)
+
+    return run_before
+
+
 def test_welcome(snap_compare):
     """The welcome screen: the new-engagement form on the left, recent/open/demo on the right."""
     assert snap_compare(app_for(), terminal_size=(100, 30), run_before=no_blink)
@@ -40,11 +50,8 @@ def test_sprint_dns_stage(snap_compare, acme):
     """The DNS stage of a recorded engagement: sidebar progress, clock (day 2), findings
     with a failing takeover risk highlighted in the detail pane, the ticked checklist item."""
 
-    async def open_dns(pilot):
-        await pilot.press("down", "tab", "down", "down", "down", "down")
-        await no_blink(pilot)
-
-    assert snap_compare(app_for(acme), terminal_size=(110, 40), run_before=open_dns)
+    keys = pressing("down", "tab", "down", "down", "down", "down")
+    assert snap_compare(app_for(acme), terminal_size=(110, 40), run_before=keys)
 
 
 def test_sprint_audit_at_80x24(snap_compare, acme):
@@ -58,11 +65,8 @@ def test_sprint_dns_findings_at_80x24(snap_compare, acme):
     (f): status, finding and where, the failing takeover risk highlighted, and its fix and
     evidence below as rows."""
 
-    async def enter_dns(pilot):
-        await pilot.press("down", "enter", "s", "f", "down")
-        await no_blink(pilot)
-
-    assert snap_compare(app_for(acme), terminal_size=(80, 24), run_before=enter_dns)
+    keys = pressing("down", "enter", "s", "f", "down")
+    assert snap_compare(app_for(acme), terminal_size=(80, 24), run_before=keys)
 
 
 OWNERS = (
@@ -93,24 +97,16 @@ def test_owners_at_80x24(snap_compare, acme):
     """Owners at 80x24: the table, the highlighted row (hosting) in full under it, the
     keys for adding, editing, removing."""
 
-    async def open_owners(pilot):
-        await pilot.press("o", "down", "down")
-        await no_blink(pilot)
-
     app = app_for(with_owners_and_secrets(acme))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=open_owners)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("o", "down", "down"))
 
 
 def test_owner_form_at_80x24(snap_compare, acme):
     """Enter on an owner at 80x24: one labelled field per line, filled with the row's
     values, Save and Cancel."""
 
-    async def edit_owner(pilot):
-        await pilot.press("o", "down", "enter")
-        await no_blink(pilot)
-
     app = app_for(with_owners_and_secrets(acme))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=edit_owner)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("o", "down", "enter"))
 
 
 def test_secrets_at_80x24(snap_compare, acme):
@@ -118,13 +114,9 @@ def test_secrets_at_80x24(snap_compare, acme):
     rotation and status, no value kept, and the highlighted row in full."""
     from ..keyring_backend import memory_keyring
 
-    async def open_secrets(pilot):
-        await pilot.press("k")
-        await no_blink(pilot)
-
     with memory_keyring():
         app = app_for(with_owners_and_secrets(acme))
-        assert snap_compare(app, terminal_size=(80, 24), run_before=open_secrets)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("k"))
 
 
 def test_help(snap_compare, acme):

@@ -15,6 +15,7 @@ from launchtui.ui.app import make_app, run_app
 from launchtui.ui.screens.sprint import SprintScreen
 from launchtui.ui.widgets.stage_view import StageView
 
+from ..test_child_run import children_for, lab_engagement
 from .conftest import NOON, fixed_clock
 
 SIZE = (120, 40)
@@ -107,11 +108,7 @@ def test_an_unhandled_exception_ends_the_process_with_status_1(acme, monkeypatch
 
 
 async def test_running_ends_with_the_worker_on_every_stage_seen(lab, tmp_path):
-    path = tmp_path / "bad.toml"
-    engagement = Engagement.new(path, apex="bad.test")
-    engagement.set_network([lab.nameserver], str(lab.ca_bundle))
-    engagement.save()
-    app = app_for(path)
+    app = app_for(lab_engagement(lab, tmp_path / "bad.toml", "bad.test"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "r")  # the DNS stage
         await pilot.pause()
@@ -131,12 +128,7 @@ async def test_running_ends_with_the_worker_on_every_stage_seen(lab, tmp_path):
 
 
 async def test_a_cancelled_run_is_not_running_and_leaves_no_child(lab, tmp_path):
-    from ..test_child_run import children_for
-
-    path = tmp_path / "hang.toml"
-    engagement = Engagement.new(path, apex="hang.test")
-    engagement.set_network([lab.nameserver], "")
-    engagement.save()
+    path = lab_engagement(lab, tmp_path / "hang.toml", "hang.test")
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
-from ...engagement import Engagement, EngagementError, Owner
-from ..widgets.row_editor import Field, Removed, RowEditor
+from ...engagement import Owner
+from ..widgets.row_editor import CHANGED_MEANWHILE, EngagementEntries, Field, Removed, RowEditor
 from .setup import SavingScreen
 
 ACCOUNTS = (
@@ -32,13 +32,10 @@ OWNER_FIELDS = [
 ]
 
 
-class OwnerEntries:
+class OwnerEntries(EngagementEntries):
     """The engagement's owners as the row editor sees them."""
 
     noun = "owner"
-
-    def __init__(self, engagement: Engagement) -> None:
-        self.engagement = engagement
 
     def rows(self) -> list[tuple[str, ...]]:
         shown = {True: "on", False: "OFF", None: "?"}
@@ -75,29 +72,22 @@ class OwnerEntries:
         owner = self._owner(values)
         if isinstance(owner, str):
             return owner
-        try:
-            self.engagement.add_owner(owner)
-        except EngagementError as exc:
-            return str(exc)
-        return None
+        return self.attempt(lambda: self.engagement.add_owner(owner))
 
     def update(self, index: int, values: dict[str, str]) -> str | None:
-        owner = self._owner(values)
+        owner, current = self._owner(values), self.entry(self.engagement.owners, index)
         if isinstance(owner, str):
             return owner
-        try:
-            self.engagement.update_owner(self.engagement.owners[index], owner)
-        except (EngagementError, IndexError):
-            return "That owner changed in the file meanwhile; close this form to see it."
-        return None
+        if current is None:
+            return CHANGED_MEANWHILE
+        return self.attempt(lambda: self.engagement.update_owner(current, owner))
 
     def remove(self, index: int) -> Removed | str:
-        try:
-            owner = self.engagement.owners[index]
-            self.engagement.remove_owner(owner)
-        except (EngagementError, IndexError):
-            return "That row changed in the file meanwhile; the list is refreshed."
-        return Removed(
+        owner = self.entry(self.engagement.owners, index)
+        if owner is None:
+            return CHANGED_MEANWHILE
+        error = self.attempt(lambda: self.engagement.remove_owner(owner))
+        return error or Removed(
             f"owner {owner.describe()}", lambda: self.engagement.add_owner(owner, at=index)
         )
 

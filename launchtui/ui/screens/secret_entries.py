@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from ...engagement import ENVIRONMENT_NAMES, Engagement, EngagementError, Secret
+from ...engagement import ENVIRONMENT_NAMES, Engagement, Secret
 from ...vault import VaultError, VaultUnavailable, forget, has_value, store
-from ..widgets.row_editor import Field, Removed
+from ..widgets.row_editor import CHANGED_MEANWHILE, EngagementEntries, Field, Removed
 
 SECRET_FIELDS = [
     Field("name", "name", placeholder="STRIPE_SECRET_KEY", fixed=True),
@@ -27,12 +27,12 @@ SECRET_FIELDS = [
 SHOWN_ONLY = ("last rotated", "status", "value")
 
 
-class SecretEntries:
+class SecretEntries(EngagementEntries):
     noun = "secret"
 
     def __init__(self, engagement: Engagement, warn: Callable[[str], None]) -> None:
         """`warn` tells the person when a value could not be kept in the keyring."""
-        self.engagement = engagement
+        super().__init__(engagement)
         self.warn = warn
 
     def rows(self) -> list[tuple[str, ...]]:
@@ -78,32 +78,30 @@ class SecretEntries:
             values["owner"],
             rotation_days=int(days) if days else None,
         )
-        try:
-            self.engagement.add_secret(secret)
-        except EngagementError as exc:
-            return str(exc)
-        self.keep_value(secret, values["value"])
-        return None
+        error = self.attempt(lambda: self.engagement.add_secret(secret))
+        if error is None:
+            self.keep_value(secret, values["value"])
+        return error
 
     def update(self, index: int, values: dict[str, str]) -> str | None:
         days = values["rotation_days"]
         if days and not days.isdigit():
             return "The rotation period is a whole number of days."
-        try:
-            secret = self.engagement.secrets[index]
-            self.engagement.update_secret(
+        secret = self.entry(self.engagement.secrets, index)
+        if secret is None:
+            return CHANGED_MEANWHILE
+        error = self.attempt(
+            lambda: self.engagement.update_secret(
                 secret.name,
                 secret.environment,
                 reference=values["reference"],
                 owner=values["owner"],
                 rotation_days=int(days) if days else None,
             )
-        except IndexError:
-            return "That secret changed in the file meanwhile; close this form to see it."
-        except EngagementError as exc:
-            return str(exc)
-        self.keep_value(secret, values["value"])
-        return None
+        )
+        if error is None:
+            self.keep_value(secret, values["value"])
+        return error
 
     def keep_value(self, secret: Secret, value: str) -> None:
         if not value:
@@ -114,11 +112,12 @@ class SecretEntries:
             self.warn(f"The value was NOT kept: {exc}")
 
     def remove(self, index: int) -> Removed | str:
-        try:
-            secret = self.engagement.secrets[index]
-            self.engagement.remove_secret(secret.name, secret.environment)
-        except (EngagementError, IndexError):
-            return "That row changed in the file meanwhile; the list is refreshed."
+        secret = self.entry(self.engagement.secrets, index)
+        if secret is None:
+            return CHANGED_MEANWHILE
+        error = self.attempt(lambda: self.engagement.remove_secret(secret.name, secret.environment))
+        if error is not None:
+            return error
 
         def forget_value() -> None:
             with contextlib.suppress(VaultUnavailable, VaultError):

@@ -6,18 +6,15 @@ the change in a plain sentence) and says what went wrong in words for the person
 
 from __future__ import annotations
 
-from ...domains import DomainError
 from ...engagement import (
     ENVIRONMENT_NAMES,
     SUBDOMAIN_ROLES,
-    Engagement,
-    EngagementError,
     Environment,
     Route,
     infer_route_kind,
 )
 from ...runbook import ROUTE_KINDS, RunbookError, load_profiles
-from ..widgets.row_editor import Field, Removed
+from ..widgets.row_editor import CHANGED_MEANWHILE, EngagementEntries, Field, Removed
 
 SUBDOMAIN_FIELDS = [
     Field("name", "subdomain", placeholder="app (or app.example.com)"),
@@ -35,14 +32,10 @@ ENVIRONMENT_FIELDS = [
     Field("url", "URL", placeholder="https://staging.example.com"),
     Field("notes", "notes", placeholder="who can see it, how it deploys"),
 ]
-CHANGED_MEANWHILE = "That entry changed in the file meanwhile; close this form to see it."
 
 
-class SubdomainEntries:
+class SubdomainEntries(EngagementEntries):
     noun = "subdomain"
-
-    def __init__(self, engagement: Engagement) -> None:
-        self.engagement = engagement
 
     def rows(self) -> list[tuple[str, ...]]:
         return [(s.name, s.role) for s in self.engagement.subdomains]
@@ -52,39 +45,28 @@ class SubdomainEntries:
         return {"name": subdomain.name, "role": subdomain.role}
 
     def add(self, values: dict[str, str]) -> str | None:
-        try:
-            self.engagement.add_subdomain(values["name"], values["role"])
-        except (DomainError, EngagementError) as exc:
-            return str(exc)
-        return None
+        return self.attempt(lambda: self.engagement.add_subdomain(values["name"], values["role"]))
 
     def update(self, index: int, values: dict[str, str]) -> str | None:
-        try:
-            host = self.engagement.subdomains[index].name
-            self.engagement.update_subdomain(host, values["name"], values["role"])
-        except IndexError:
+        subdomain = self.entry(self.engagement.subdomains, index)
+        if subdomain is None:
             return CHANGED_MEANWHILE
-        except (DomainError, EngagementError) as exc:
-            return str(exc)
-        return None
+        name, role = values["name"], values["role"]
+        return self.attempt(lambda: self.engagement.update_subdomain(subdomain.name, name, role))
 
     def remove(self, index: int) -> Removed | str:
-        try:
-            subdomain = self.engagement.subdomains[index]
-            self.engagement.remove_subdomain(subdomain.name)
-        except (EngagementError, IndexError):
+        subdomain = self.entry(self.engagement.subdomains, index)
+        if subdomain is None:
             return CHANGED_MEANWHILE
-        return Removed(
+        error = self.attempt(lambda: self.engagement.remove_subdomain(subdomain.name))
+        return error or Removed(
             f"subdomain {subdomain.describe()}",
             lambda: self.engagement.add_subdomain(subdomain.name, subdomain.role, at=index),
         )
 
 
-class RouteEntries:
+class RouteEntries(EngagementEntries):
     noun = "route"
-
-    def __init__(self, engagement: Engagement) -> None:
-        self.engagement = engagement
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
@@ -123,38 +105,28 @@ class RouteEntries:
         )
 
     def add(self, values: dict[str, str]) -> str | None:
-        try:
-            self.engagement.add_route(self.route_from(values))
-        except (EngagementError, ValueError) as exc:
-            return str(exc)
-        return None
+        return self.attempt(lambda: self.engagement.add_route(self.route_from(values)))
 
     def update(self, index: int, values: dict[str, str]) -> str | None:
-        try:
-            name = self.engagement.routes[index].name
-            self.engagement.update_route(name, self.route_from(values))
-        except IndexError:
+        route = self.entry(self.engagement.routes, index)
+        if route is None:
             return CHANGED_MEANWHILE
-        except (EngagementError, ValueError) as exc:
-            return str(exc)
-        return None
+        return self.attempt(
+            lambda: self.engagement.update_route(route.name, self.route_from(values))
+        )
 
     def remove(self, index: int) -> Removed | str:
-        try:
-            route = self.engagement.routes[index]
-            self.engagement.remove_route(route.name)
-        except (EngagementError, IndexError):
+        route = self.entry(self.engagement.routes, index)
+        if route is None:
             return CHANGED_MEANWHILE
-        return Removed(
+        error = self.attempt(lambda: self.engagement.remove_route(route.name))
+        return error or Removed(
             f"route {route.describe()}", lambda: self.engagement.add_route(route, at=index)
         )
 
 
-class EnvironmentEntries:
+class EnvironmentEntries(EngagementEntries):
     noun = "environment"
-
-    def __init__(self, engagement: Engagement) -> None:
-        self.engagement = engagement
 
     def rows(self) -> list[tuple[str, ...]]:
         return [(e.name, e.url, e.notes) for e in self.engagement.environments]
@@ -164,33 +136,22 @@ class EnvironmentEntries:
         return {"name": environment.name, "url": environment.url, "notes": environment.notes}
 
     def add(self, values: dict[str, str]) -> str | None:
-        try:
-            self.engagement.add_environment(
-                Environment(values["name"], values["url"], values["notes"])
-            )
-        except EngagementError as exc:
-            return str(exc)
-        return None
+        environment = Environment(values["name"], values["url"], values["notes"])
+        return self.attempt(lambda: self.engagement.add_environment(environment))
 
     def update(self, index: int, values: dict[str, str]) -> str | None:
-        try:
-            name = self.engagement.environments[index].name
-            self.engagement.update_environment(
-                name, Environment(values["name"], values["url"], values["notes"])
-            )
-        except IndexError:
+        current = self.entry(self.engagement.environments, index)
+        if current is None:
             return CHANGED_MEANWHILE
-        except EngagementError as exc:
-            return str(exc)
-        return None
+        environment = Environment(values["name"], values["url"], values["notes"])
+        return self.attempt(lambda: self.engagement.update_environment(current.name, environment))
 
     def remove(self, index: int) -> Removed | str:
-        try:
-            environment = self.engagement.environments[index]
-            self.engagement.remove_environment(environment.name)
-        except (EngagementError, IndexError):
+        environment = self.entry(self.engagement.environments, index)
+        if environment is None:
             return CHANGED_MEANWHILE
-        return Removed(
+        error = self.attempt(lambda: self.engagement.remove_environment(environment.name))
+        return error or Removed(
             f"environment {environment.describe()}",
             lambda: self.engagement.add_environment(environment, at=index),
         )

@@ -15,17 +15,11 @@ from rich.text import Text
 from ...engagement import ChecklistMark
 from ...export.digest import Item, risk_items, target_host
 from ...export.evidence import new_evidence_rows
+from ...export.text import STATUS_STYLE
 from ...findings import Finding, Status, Tier
 from ...runbook import ChecklistItem
 from ...sprint import StageChecked, age_text
 
-STATUS_STYLE = {
-    Status.PASS: ("✓ pass", "green"),
-    Status.WARN: ("! warn", "yellow"),
-    Status.FAIL: ("✗ fail", "bold red"),
-    Status.ERROR: ("? error", "magenta"),
-    Status.SKIPPED: ("- skip", "dim"),
-}
 PROBLEM_ORDER = (Status.FAIL, Status.WARN, Status.ERROR)
 TIER_TITLES = {Tier.BLOCKER: "Blockers", Tier.IMPORTANT: "Important", Tier.OPTIONAL: "Optional"}
 TIER_STYLES = {Tier.BLOCKER: "bold red", Tier.IMPORTANT: "yellow", Tier.OPTIONAL: "dim"}

@@ -8,9 +8,9 @@ back where it was; the cursor stays on the row the person was on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +19,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ...engagement import EngagementError
+from ...engagement import Engagement, EngagementError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,33 @@ class EntryTable(DataTable):
     """The entries; enter on a row edits it (shown in the footer, unlike DataTable's)."""
 
     BINDINGS: ClassVar = [Binding("enter", "select_cursor", "Edit")]
+
+
+CHANGED_MEANWHILE = "That entry changed in the file meanwhile; the list now shows the file."
+
+
+class EngagementEntries:
+    """What every list's Entries share: the engagement they edit, and how a refusal is
+    said (the engagement's own sentence)."""
+
+    noun = "entry"
+
+    def __init__(self, engagement: Engagement) -> None:
+        self.engagement = engagement
+
+    @staticmethod
+    def entry(entries: Sequence[T], index: int) -> T | None:
+        """The entry at `index`, or None when the file changed and it is gone."""
+        return entries[index] if 0 <= index < len(entries) else None
+
+    @staticmethod
+    def attempt(change: Callable[[], object]) -> str | None:
+        """Run an engagement change; its refusal (a bad URL, a duplicate) as words."""
+        try:
+            change()
+        except (EngagementError, ValueError) as exc:  # DomainError is a ValueError
+            return str(exc)
+        return None
 
 
 class RowEditor(Vertical):
