@@ -1,6 +1,6 @@
 """Benchmark: is launchtui's secret scan faster and more accurate than the established scanners?
 
-Issue 5. In one run, on the same inputs:
+In one run, on the same inputs:
 
 1. A seeded git repository with a long history (a few hundred commits, tens of MiB of
    unique file versions) of generated source code, with one planted key per rule that
