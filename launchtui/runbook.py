@@ -13,10 +13,10 @@ This module is part of the core and never imports textual.
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from launchtui import resources
 from launchtui.tomlread import Table, Where, read_toml_file, suggestion
@@ -186,7 +186,20 @@ def load_runbook(path: Path | str, known_checks: Collection[str] | None = None) 
     test, e.g. to show a runbook whose checks are not all written yet.
     """
     path = Path(path)
-    top = _read_toml(path, _RUNBOOK_KEYS, _RUNBOOK_OPTIONAL_KEYS)
+    data, where = read_toml_file(path, RunbookError)
+    return _runbook(data, where, path, known_checks)
+
+
+def is_founder_runbook(data: Mapping[str, Any]) -> bool:
+    """Founder runbooks (rotate a secret, roll back…) are lists of steps; the sprint's
+    runbooks are stages. Both live in the same folders."""
+    return "steps" in data
+
+
+def _runbook(
+    data: dict[str, Any], where: Where, path: Path, known_checks: Collection[str] | None
+) -> Runbook:
+    top = Table(data, where, _RUNBOOK_KEYS, _RUNBOOK_OPTIONAL_KEYS)
     stage_tables = top.tables("stages", _STAGE_KEYS, _STAGE_OPTIONAL_KEYS)
     if not stage_tables:
         raise top.where.at("stages").error("a runbook needs at least one stage")
@@ -245,23 +258,17 @@ def default_profile_id(path: Path | str | None = None) -> str:
     return default
 
 
-def _has_steps(path: Path) -> bool:
-    """Founder runbooks are lists of steps; a file that cannot be read is left to
-    `load_runbook` to report."""
-    try:
-        return "steps" in tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-
-
 def _runbooks_in(folder: Path, known_checks: Collection[str] | None) -> dict[str, Runbook]:
     if not folder.is_dir():
         return {}
     found: dict[str, Runbook] = {}
     for path in sorted(folder.glob("*.toml")):
-        if path.name == PROFILES_FILE or _has_steps(path):
-            continue  # profiles, and the founder runbooks (launchtui.procedures reads those)
-        runbook = load_runbook(path, known_checks)
+        if path.name == PROFILES_FILE:
+            continue
+        data, where = read_toml_file(path, RunbookError)  # each file is read once
+        if is_founder_runbook(data):
+            continue  # launchtui.procedures reads those
+        runbook = _runbook(data, where, path, known_checks)
         if runbook.id in found:
             raise Where(path, "id", error_type=RunbookError).error(
                 f'runbook id "{runbook.id}" is also used by {found[runbook.id].source}'

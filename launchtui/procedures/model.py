@@ -23,14 +23,14 @@ file is reported with its file, line and key, like the sprint runbook's.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import resources
-from ..tomlread import Table, read_toml_file, suggestion
+from ..runbook import is_founder_runbook
+from ..tomlread import Table, Where, read_toml_file, suggestion
 
 STEP_KINDS = ("instruction", "input", "check", "wait", "confirm")
 SUBJECTS = ("", "secret")
@@ -91,13 +91,14 @@ class Procedure:
         raise KeyError(step_id)
 
 
-def is_procedure(data: dict[str, Any]) -> bool:
-    """Founder runbooks have steps; the sprint's have stages."""
-    return "steps" in data
-
-
 def load_procedure(path: Path, known_checks: Collection[str] | None = None) -> Procedure:
     data, where = read_toml_file(path, ProcedureError)
+    return _procedure(data, where, path, known_checks)
+
+
+def _procedure(
+    data: dict[str, Any], where: Where, path: Path, known_checks: Collection[str] | None
+) -> Procedure:
     top = Table(data, where, _TOP_KEYS, _TOP_OPTIONAL)
     subject = top.string("subject", "")
     if subject not in SUBJECTS:
@@ -136,11 +137,11 @@ def load_procedures(
             continue
         for path in sorted(folder.glob("*.toml")):
             try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                data, where = read_toml_file(path, ProcedureError)
+            except ProcedureError:
                 continue  # the sprint loader reports unreadable files with their reason
-            if is_procedure(data):
-                procedure = load_procedure(path, known_checks)
+            if is_founder_runbook(data):
+                procedure = _procedure(data, where, path, known_checks)
                 procedures[procedure.id] = procedure
     return procedures
 
