@@ -7,6 +7,7 @@ stays parseable. Exit codes are a contract with CI scripts (see `ExitCode`).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import stat
 import sys
@@ -37,13 +38,39 @@ if TYPE_CHECKING:
     from .runbook import Profile
 
 
+# Subcommands kept in their own modules, imported only when named (or listed by --help),
+# so opening the app or running `check` does not pay for the others.
+_LAZY_COMMANDS = {
+    "secrets": "cli_secrets:secrets",
+    "log": "cli_history:log",
+    "history": "cli_history:history",
+    "operator": "cli_history:operator",
+    "export": "cli_export:export",
+    "runbook": "cli_runbooks:runbook",
+    "smoke": "cli_runbooks:smoke",
+    "redirects": "cli_runbooks:redirects",
+    "ci": "cli_runbooks:ci",
+}
+
+
 class CommandOrFile(click.Group):
     """`launchtui FILE` opens FILE, as `harlequin my.db` does; a command's name wins."""
 
     def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and _names_a_file(args[0]):
+        named = args and (args[0] in self.commands or args[0] in _LAZY_COMMANDS)
+        if args and not named and _names_a_file(args[0]):
             args = ["open", *args]
         return super().parse_args(context, args)
+
+    def list_commands(self, context: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def get_command(self, context: click.Context, name: str) -> click.Command | None:
+        if name in _LAZY_COMMANDS and name not in self.commands:
+            module, attribute = _LAZY_COMMANDS[name].split(":")
+            command = getattr(importlib.import_module(f".{module}", __package__), attribute)
+            self.add_command(command, name)
+        return super().get_command(context, name)
 
 
 def _names_a_file(text: str) -> bool:
@@ -484,12 +511,3 @@ def _stderr_progress() -> ProgressCallback | None:
             click.echo(end, err=True, nl=False)
 
     return show
-
-
-from .cli_export import export  # noqa: E402  (`launchtui export …`)
-from .cli_history import history, log, operator  # noqa: E402  (`launchtui log …`)
-from .cli_runbooks import ci, redirects, runbook, smoke  # noqa: E402  (`launchtui runbook …`)
-from .cli_secrets import secrets  # noqa: E402  (`launchtui secrets …`)
-
-for command in (secrets, log, history, operator, export, runbook, smoke, redirects, ci):
-    main.add_command(command)
