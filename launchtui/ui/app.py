@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,6 +18,9 @@ from ..engagement import Actor, Engagement, EngagementError
 from ..recent import remember
 from ..runbook import RunbookError
 from ..sprint import sprint_clock
+
+if TYPE_CHECKING:
+    from ..lab import Lab
 
 Clock = Callable[[], dt.datetime]
 
@@ -42,7 +45,7 @@ class LaunchApp(App[None]):
         self.engagement_path = engagement_path
         self.clock = clock
         self.operator = operator
-        self.demo_lab = None
+        self.demo_lab: Lab | None = None
         self.open_problem = ""  # why the last file could not be opened
 
     def on_mount(self) -> None:
@@ -127,7 +130,7 @@ class LaunchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and a short tour", self.action_help)
         commands = getattr(screen, "palette_commands", None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 
 from ..engagement import Engagement, EngagementError, SaveResult
 
 
-def save_engagement(screen: Screen, engagement: Engagement) -> bool:
+def save_engagement(screen: Screen[Any], engagement: Engagement) -> bool:
     """Save; on failure the person is told why and nothing in memory is lost."""
     try:
         result = engagement.save()
@@ -23,7 +25,7 @@ def save_engagement(screen: Screen, engagement: Engagement) -> bool:
     return True
 
 
-def tell_what_came_in(screen: Screen, result: SaveResult) -> None:
+def tell_what_came_in(screen: Screen[Any], result: SaveResult) -> None:
     """Say plainly what others changed meanwhile, and what of ours could not be kept."""
     if result.incoming:
         shown = [f"{change.what} ({change.who or 'someone'}, {change.via or 'file'})"

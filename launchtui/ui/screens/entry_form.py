@@ -56,7 +56,7 @@ class EntryForm(ModalScreen[None]):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Label("enter saves · esc cancels", classes="dim")
 
-    def _widget(self, field: Field) -> Input | Select:
+    def _widget(self, field: Field) -> Input | Select[str]:
         value = self.initial.get(field.key, "")
         disabled = self.editing and field.fixed
         if field.options:

@@ -61,11 +61,9 @@ class ExportScreen(SavingScreen):
         Binding("ctrl+s", "export", "Export"),
     ]
 
-    def __init__(self, engagement: Engagement, runbook: Runbook, *, clock, operator: str) -> None:
+    def __init__(self, engagement: Engagement, runbook: Runbook) -> None:
         super().__init__(engagement)
         self.runbook = runbook
-        self.clock = clock
-        self.operator = operator
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,7 +96,11 @@ class ExportScreen(SavingScreen):
     def context(self) -> ExportContext:
         profile = load_profiles().get(self.engagement.profile)
         return ExportContext(
-            self.engagement, self.runbook, profile, prepared=self.clock(), prepared_by=self.operator
+            self.engagement,
+            self.runbook,
+            profile,
+            prepared=self.app.clock(),
+            prepared_by=self.app.operator,
         )
 
     @staticmethod

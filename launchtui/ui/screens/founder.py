@@ -4,7 +4,7 @@ the handover, and the runbooks for the day something breaks."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +18,7 @@ from ...engagement import Engagement, Secret
 from ...procedures.model import Procedure, ProcedureError, load_procedures
 from ...procedures.services import engagement_services
 from ...procedures.session import Session
+from .base import LaunchScreen
 
 
 def how_long_ago(moment: dt.datetime | None, now: dt.datetime) -> str:
@@ -31,7 +32,7 @@ def how_long_ago(moment: dt.datetime | None, now: dt.datetime) -> str:
     return "just now"
 
 
-class FounderHomeScreen(Screen[None]):
+class FounderHomeScreen(LaunchScreen):
     BINDINGS: ClassVar = [
         Binding("escape,s", "sprint", "Sprint view"),
         Binding("r", "run_all", "Check everything now"),
@@ -68,7 +69,7 @@ class FounderHomeScreen(Screen[None]):
 
     def refresh_home(self) -> None:
         engagement = self.engagement
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         last = engagement.last_checked
         stale = (
             " — time to check again (r)"
@@ -155,7 +156,11 @@ class FounderHomeScreen(Screen[None]):
 
 
 def start_runbook(
-    screen: Screen, engagement: Engagement, procedure: Procedure, *, secret: Secret | None = None
+    screen: Screen[Any],
+    engagement: Engagement,
+    procedure: Procedure,
+    *,
+    secret: Secret | None = None,
 ) -> None:
     """Open the runner on a new run, or on the unfinished run of this runbook."""
     from .runbook import RunbookScreen

@@ -10,12 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from ...engagement import Backup, Deploy, Engagement, Monitoring
 from ..saving import save_engagement
 from ..widgets.row_editor import RowEditor
+from .base import LaunchScreen
 from .setup_entries import (
     ENVIRONMENT_FIELDS,
     ROUTE_FIELDS,
@@ -26,7 +26,7 @@ from .setup_entries import (
 )
 
 
-class SavingScreen(Screen[None]):
+class SavingScreen(LaunchScreen):
     """A screen that edits the engagement and saves every change at once."""
 
     BINDINGS: ClassVar = [Binding("escape", "dismiss", "Back")]
@@ -41,9 +41,6 @@ class SavingScreen(Screen[None]):
 
     def on_row_editor_changed(self, _message: RowEditor.Changed) -> None:
         self.save()
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
 
 
 class SetupScreen(SavingScreen):

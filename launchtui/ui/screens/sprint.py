@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -40,6 +40,7 @@ from ...sprint import (
 )
 from ..saving import save_engagement, tell_what_came_in
 from ..widgets.stage_view import StageState, StageView
+from .base import LaunchScreen
 
 if TYPE_CHECKING:  # the check engine (httpx, dnspython) is never needed to paint
     from ...child_run import FinishedRun
@@ -56,7 +57,9 @@ class StageList(OptionList):
     waiting for the Highlighted message to bubble up would cost one more screen update
     (about 20 ms) on every keypress."""
 
-    def __init__(self, stages: Iterable[Stage], *, switch: Callable[[str], None], **kwargs) -> None:
+    def __init__(
+        self, stages: Iterable[Stage], *, switch: Callable[[str], None], **kwargs: Any
+    ) -> None:
         self.switch = switch  # before the options: adding them may set the highlight
         super().__init__(*(Option(stage.title, id=stage.id) for stage in stages), **kwargs)
 
@@ -70,7 +73,7 @@ class StageList(OptionList):
         return str(self.get_option(stage_id).prompt)
 
 
-class SprintScreen(Screen[None]):
+class SprintScreen(LaunchScreen):
     BINDINGS: ClassVar = [
         Binding("r", "run_stage", "Run"),
         Binding("R", "run_all", "Run all"),
@@ -112,7 +115,7 @@ class SprintScreen(Screen[None]):
         )
         self._version = 0  # bumped whenever self.findings changes
         self._times = check_times(engagement)
-        self._runs: dict[Worker, set[str]] = {}  # live worker -> its checks not finished yet
+        self._runs: dict[Worker[None], set[str]] = {}  # live worker -> its checks not finished yet
         self._frame = 0
         self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
         self._sidebar_stale = False
@@ -120,7 +123,7 @@ class SprintScreen(Screen[None]):
         self._navigated_at = 0.0  # when the person last moved to another stage
         self._view_state = view_state(engagement.path)  # open stage, highlighted findings
         self._view_state_changed = False
-        self._notes_timer = None
+        self._notes_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------
 
@@ -606,10 +609,7 @@ class SprintScreen(Screen[None]):
         from .export import ExportScreen
 
         self.app.push_screen(
-            ExportScreen(
-                self.engagement, self.runbook, clock=self.app.clock, operator=self.app.operator
-            ),
-            lambda _: self.after_edit(),
+            ExportScreen(self.engagement, self.runbook), lambda _: self.after_edit()
         )
 
     def action_history(self) -> None:

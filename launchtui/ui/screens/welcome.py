@@ -8,7 +8,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -16,6 +15,7 @@ from ...domains import DomainError, parse_domain
 from ...engagement import Engagement, EngagementError, slug
 from ...recent import data_dir, recent_engagements
 from ...runbook import RunbookError, default_profile_id, load_profiles
+from .base import LaunchScreen
 
 # The new-engagement form's text fields: id -> (label, example), one per line.
 TEXT_FIELDS = {
@@ -27,7 +27,7 @@ TEXT_FIELDS = {
 }
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(LaunchScreen):
     BINDINGS: ClassVar = [
         Binding("ctrl+n", "focus_new", "New"),
         Binding("ctrl+o", "focus_open", "Open file"),
@@ -73,9 +73,8 @@ class WelcomeScreen(Screen[None]):
         yield Input(placeholder=f"e.g. {example}", compact=True, id=name)
 
     def on_mount(self) -> None:
-        problem = getattr(self.app, "open_problem", "")
-        if problem:
-            self.show_problem(problem)
+        if self.app.open_problem:
+            self.show_problem(self.app.open_problem)
 
     def show_problem(self, problem: str) -> None:
         """A file that could not be opened: why, in one message at the top."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
+from typing import Any
 
 from rich.text import Text
 
@@ -104,7 +105,7 @@ def detail_text(item: Item | None, pending: str = "") -> Text:
     return text
 
 
-def histogram_text(histogram: dict) -> Text:
+def histogram_text(histogram: dict[str, Any]) -> Text:
     """Latency buckets as horizontal bars, drawn in the terminal."""
     counts = [int(c) for c in histogram.get("counts", [])]
     edges = histogram.get("edges_ms") or histogram.get("edges") or []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,7 +40,7 @@ class Removed:
     `finish` runs once it can no longer be undone (a secret's kept value is forgotten)."""
 
     label: str
-    restore: Callable[[], None]
+    restore: Callable[[], object]
     finish: Callable[[], None] | None = None
     consequence: str = ""  # what `finish` will do, said when the entry is removed
 
@@ -62,7 +62,7 @@ class Entries(Protocol):
     def remove(self, index: int) -> Removed | str: ...
 
 
-class EntryTable(DataTable):
+class EntryTable(DataTable[str]):
     """The entries; enter on a row edits it (shown in the footer, unlike DataTable's)."""
 
     BINDINGS: ClassVar = [Binding("enter", "select_cursor", "Edit")]
@@ -114,7 +114,7 @@ class RowEditor(Vertical):
         fields: list[Field],
         entries: Entries,
         shown_only: tuple[str, ...] = (),
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         """`shown_only` names extra table columns that the form does not edit (status…)."""
         super().__init__(**kwargs)
@@ -144,8 +144,8 @@ class RowEditor(Vertical):
         self._finish_undo()
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
+    def table(self) -> EntryTable:
+        return self.query_one(EntryTable)
 
     def refresh_rows(self, cursor: int | None = None) -> None:
         """Redraw from the engagement; the cursor stays on `cursor` (default: where it was)."""

@@ -393,11 +393,13 @@ class StageView(VerticalScroll):
                 return
 
     def on_selection_list_selection_highlighted(
-        self, _event: SelectionList.SelectionHighlighted
+        self, _event: SelectionList.SelectionHighlighted[str]
     ) -> None:
         self._show_checklist_item()
 
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def on_selection_list_selection_toggled(
+        self, event: SelectionList.SelectionToggled[str]
+    ) -> None:
         item = event.selection.value
         self.post_message(
             self.ChecklistToggled(self.stage.id, item, item in event.selection_list.selected)
