@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from .. import __version__
@@ -18,6 +17,7 @@ from ..engagement import Actor, Engagement, EngagementError
 from ..recent import remember
 from ..runbook import RunbookError
 from ..sprint import sprint_clock
+from .actions import OffersCommands, bindings, commands
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -33,10 +33,7 @@ class LaunchApp(App[None]):
     CSS_PATH = "launchtui.tcss"
     TITLE = "launchtui"
     SUB_TITLE = f"launch-ready sprint · {__version__}"
-    BINDINGS: ClassVar = [
-        Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    BINDINGS: ClassVar = bindings("app")
 
     def __init__(
         self, engagement_path: Path | None = None, *, clock: Clock = utc_now, operator: str = ""
@@ -132,10 +129,9 @@ class LaunchApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Keys and a short tour", self.action_help)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
+        yield from commands("app", self)
+        if isinstance(screen, OffersCommands):
+            yield from screen.palette_commands()
 
 
 def make_app(

@@ -13,18 +13,18 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ..actions import bindings
 from ..widgets.row_editor import Field
 
 Save = Callable[[dict[str, str]], str | None]
 
 
 class EntryForm(ModalScreen[None]):
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar = bindings("entry-form")
 
     def __init__(
         self,

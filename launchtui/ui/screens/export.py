@@ -13,13 +13,13 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
 
 from ...engagement import Engagement
 from ...handover.documents import DOCUMENTS, RENDERERS, ExportContext, formats_of, render
 from ...runbook import Runbook, load_profiles
+from ..actions import bindings
 from ..saving import save_engagement
 from .setup import SavingScreen
 
@@ -56,10 +56,7 @@ def last_exports(engagement: Engagement) -> list[str]:
 
 
 class ExportScreen(SavingScreen):
-    BINDINGS: ClassVar = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("ctrl+s", "export", "Export"),
-    ]
+    BINDINGS: ClassVar = bindings("export")
 
     def __init__(self, engagement: Engagement, runbook: Runbook) -> None:
         super().__init__(engagement)

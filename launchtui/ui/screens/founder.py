@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
@@ -18,6 +17,7 @@ from ...engagement import Engagement, Secret
 from ...procedures.model import Procedure, ProcedureError, load_procedures
 from ...procedures.services import engagement_services
 from ...procedures.session import Session
+from ..actions import bindings
 from .base import LaunchScreen
 
 
@@ -33,12 +33,7 @@ def how_long_ago(moment: dt.datetime | None, now: dt.datetime) -> str:
 
 
 class FounderHomeScreen(LaunchScreen):
-    BINDINGS: ClassVar = [
-        Binding("escape,s", "sprint", "Sprint view"),
-        Binding("r", "run_all", "Check everything now"),
-        Binding("d", "documents", "Documents"),
-        Binding("k", "secrets", "Secrets"),
-    ]
+    BINDINGS: ClassVar = bindings("founder")
 
     def __init__(self, engagement: Engagement) -> None:
         super().__init__()

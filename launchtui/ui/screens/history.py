@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
 from ...engagement import Change, Engagement, EngagementError
 from ...runbook import Runbook
+from ..actions import bindings
 from .setup import SavingScreen
 
 ALL = "*"
 
 
 class HistoryScreen(SavingScreen):
-    BINDINGS: ClassVar = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("p", "pin", "Pin as baseline"),
-        Binding("u", "unpin", "Unpin"),
-    ]
+    BINDINGS: ClassVar = bindings("history")
 
     def __init__(self, engagement: Engagement, runbook: Runbook) -> None:
         super().__init__(engagement)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from ..actions import bindings
 
 
 class OperatorScreen(ModalScreen[str]):
     """Returns the name typed (or the suggested login name when left empty)."""
 
-    BINDINGS: ClassVar = [Binding("escape", "keep_suggestion", "Use the suggestion")]
+    BINDINGS: ClassVar = bindings("operator")
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...engagement import EngagementError
 from ...procedures.session import CheckOutcome, Session, StepRefused
+from ..actions import bindings
 
 _MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "error": "?", "skipped": "-"}
 _HINTS = {
@@ -36,14 +36,7 @@ _HINTS = {
 class RunbookScreen(Screen[None]):
     """Returns nothing; the engagement (and the run's log in it) is what changed."""
 
-    BINDINGS: ClassVar = [
-        Binding("escape", "pause", "Pause"),
-        Binding("enter", "next", "Next", show=False),
-        Binding("y", "confirm", "Confirm", show=False),
-        Binding("n", "not_yet", "Not yet", show=False),
-        Binding("c", "check_again", "Check again", show=False),
-        Binding("s", "skip", "Skip", show=False),
-    ]
+    BINDINGS: ClassVar = bindings("runbook")
 
     def __init__(self, session: Session) -> None:
         super().__init__()

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...engagement import Secret
 from ...vault import VaultError, VaultUnavailable, forget, reveal
+from ..actions import bindings
 from ..widgets.row_editor import RowEditor
 from .secret_entries import SECRET_FIELDS, SHOWN_ONLY, SecretEntries
 from .setup import SavingScreen
@@ -27,7 +27,7 @@ REVEAL_SECONDS = 15
 class RevealScreen(ModalScreen[None]):
     """The value, on explicit request, for a short time."""
 
-    BINDINGS: ClassVar = [Binding("escape,enter,v,q", "dismiss", "Hide")]
+    BINDINGS: ClassVar = bindings("reveal")
 
     def __init__(self, label: str, value: str) -> None:
         super().__init__()
@@ -43,12 +43,7 @@ class RevealScreen(ModalScreen[None]):
 
 
 class SecretsScreen(SavingScreen):
-    BINDINGS: ClassVar = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("v", "reveal", "Reveal value"),
-        Binding("t", "rotate", "Rotate…"),
-        Binding("f", "forget", "Forget value"),
-    ]
+    BINDINGS: ClassVar = bindings("secrets")
 
     def compose(self) -> ComposeResult:
         yield Header()

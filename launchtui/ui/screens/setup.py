@@ -8,11 +8,11 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from ...engagement import Backup, Deploy, Engagement, Monitoring
+from ..actions import bindings
 from ..saving import save_engagement
 from ..widgets.row_editor import RowEditor
 from .base import LaunchScreen
@@ -29,7 +29,7 @@ from .setup_entries import (
 class SavingScreen(LaunchScreen):
     """A screen that edits the engagement and saves every change at once."""
 
-    BINDINGS: ClassVar = [Binding("escape", "dismiss", "Back")]
+    BINDINGS: ClassVar = bindings("editing")
 
     def __init__(self, engagement: Engagement) -> None:
         super().__init__()

@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
@@ -38,6 +38,7 @@ from ...sprint import (
     stage_progress,
     todays_plan,
 )
+from ..actions import bindings, commands
 from ..saving import save_engagement, tell_what_came_in
 from ..widgets.stage_view import StageState, StageView
 from .base import LaunchScreen
@@ -74,22 +75,7 @@ class StageList(OptionList):
 
 
 class SprintScreen(LaunchScreen):
-    BINDINGS: ClassVar = [
-        Binding("r", "run_stage", "Run"),
-        Binding("R", "run_all", "Run all"),
-        Binding("c", "cancel_run", "Cancel"),
-        Binding("x", "suppress", "Accept"),
-        Binding("f", "toggle_failures", "Problems/all", show=False),
-        Binding("m", "toggle_risks", "Every risk", show=False),
-        Binding("s", "toggle_sidebar", "Stage list", show=False),
-        Binding("e", "setup", "Setup"),
-        Binding("o", "owners", "Owners"),
-        Binding("k", "secrets", "Secrets"),
-        Binding("h", "history", "History", show=False),
-        Binding("d", "export", "Documents", show=False),  # the handover stage says so
-        Binding("b", "founder_home", "Runbooks", show=False),  # the founder's home
-        Binding("escape", "focus_sidebar", "Stages", show=False),
-    ]
+    BINDINGS: ClassVar = bindings("sprint")
 
     running: reactive[frozenset[str]] = reactive(frozenset, init=False)
 
@@ -637,41 +623,9 @@ class SprintScreen(LaunchScreen):
             remember_view_state(self.engagement.path, self._view_state)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Run this stage's checks", "Live checks for the open stage", self.action_run_stage
-        )
-        yield SystemCommand(
-            "Run all checks", "Every automated check of the runbook", self.action_run_all
-        )
-        yield SystemCommand(
-            "Accept the highlighted risk", "Suppress with a reason", self.action_suppress
-        )
-        yield SystemCommand(
-            "Show or hide the stage list", "More room for the stage (s)", self.action_toggle_sidebar
-        )
-        yield SystemCommand(
-            "Setup: domains, routes, environments", "Edit what is checked", self.action_setup
-        )
-        yield SystemCommand("Owners and access", "Who owns each account", self.action_owners)
-        yield SystemCommand("Secrets inventory", "Where each secret lives", self.action_secrets)
-        yield SystemCommand(
-            "Founder home and runbooks",
-            "Rotate a secret, roll back, restore a redirect, verify email, smoke test, outage",
-            self.action_founder_home,
-        )
-        yield SystemCommand(
-            "Export handover documents",
-            "The handover checklist, what changed, monitors: Markdown, HTML, PDF…",
-            self.action_export,
-        )
-        yield SystemCommand(
-            "History: change log and runs",
-            "Who changed what; pin the baseline run",
-            self.action_history,
-        )
+        """The sprint's actions from the actions table, and a jump to each stage."""
+        yield from commands("sprint", self)
         for stage in self.runbook.stages:
             yield SystemCommand(
-                f"Stage: {stage.title}",
-                "Go to this stage",
-                lambda stage_id=stage.id: self.go_to_stage(stage_id),
+                f"Stage: {stage.title}", "Go to this stage", partial(self.go_to_stage, stage.id)
             )

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ...findings import Finding
+from ..actions import bindings
 
 
 class SuppressScreen(ModalScreen[str | None]):
     """Asks for the reason; returns it, or None when cancelled."""
 
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar = bindings("suppress")
 
     def __init__(self, finding: Finding, targets: list[str] | None = None) -> None:
         """`targets`: every target the same finding was reported for (one reason each)."""

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -15,6 +14,7 @@ from ...domains import DomainError, parse_domain
 from ...engagement import Engagement, EngagementError, slug
 from ...recent import data_dir, recent_engagements
 from ...runbook import RunbookError, default_profile_id, load_profiles
+from ..actions import bindings
 from .base import LaunchScreen
 
 # The new-engagement form's text fields: id -> (label, example), one per line.
@@ -28,10 +28,7 @@ TEXT_FIELDS = {
 
 
 class WelcomeScreen(LaunchScreen):
-    BINDINGS: ClassVar = [
-        Binding("ctrl+n", "focus_new", "New"),
-        Binding("ctrl+o", "focus_open", "Open file"),
-    ]
+    BINDINGS: ClassVar = bindings("welcome")
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -14,12 +14,12 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...engagement import Engagement, EngagementError
+from ..actions import bindings
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ class Entries(Protocol):
 class EntryTable(DataTable[str]):
     """The entries; enter on a row edits it (shown in the footer, unlike DataTable's)."""
 
-    BINDINGS: ClassVar = [Binding("enter", "select_cursor", "Edit")]
+    BINDINGS: ClassVar = bindings("list-table")
 
 
 CHANGED_MEANWHILE = "That entry changed in the file meanwhile; the list now shows the file."
@@ -96,11 +96,7 @@ class EngagementEntries:
 
 
 class RowEditor(Vertical):
-    BINDINGS: ClassVar = [
-        Binding("a", "add", "Add"),
-        Binding("delete,backspace", "remove_row", "Remove"),
-        Binding("u", "undo", "Undo"),
-    ]
+    BINDINGS: ClassVar = bindings("list")
 
     class Changed(Message):
         """An entry was added, changed, removed or put back: the screen saves."""

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.message import Message
@@ -26,6 +25,7 @@ from ...export.digest import Item, fold
 from ...findings import Finding
 from ...runbook import Stage
 from ...sprint import StageChecked
+from ..actions import bindings
 from .finding_text import (
     checked_text,
     checklist_detail,
@@ -44,7 +44,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 class Checklist(SelectionList[str]):
     """The stage's manual checklist; its one key is shown in the footer when it has focus."""
 
-    BINDINGS: ClassVar = [Binding("space", "select", "Tick")]
+    BINDINGS: ClassVar = bindings("checklist")
 
 
 WHERE_WIDTH = 24
