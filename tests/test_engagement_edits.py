@@ -90,3 +90,18 @@ def test_a_removed_secret_comes_back_whole_at_its_place(made):
     made.add_secret(first, at=0)
     assert made.secrets[0] == first
     assert [s.name for s in made.secrets] == ["STRIPE_SECRET_KEY", "SENDGRID_API_KEY"]
+
+
+def test_the_inventory_read_once_still_follows_every_edit(made):
+    """A loaded file's inventory is validated once and kept; a change is seen at once, and
+    a caller changing the list it got back changes nothing."""
+    made.add_secret(Secret("STRIPE_SECRET_KEY", reference="op://Ops/Stripe/key"))
+    made.save()
+    loaded = Engagement.load(made.path)
+    loaded.secrets.clear()
+    assert [s.name for s in loaded.secrets] == ["STRIPE_SECRET_KEY"]
+    loaded.add_secret(Secret("SENDGRID_API_KEY", reference="op://Ops/SendGrid/key"))
+    assert [s.name for s in loaded.secrets] == ["STRIPE_SECRET_KEY", "SENDGRID_API_KEY"]
+    loaded.save()
+    loaded.remove_secret("STRIPE_SECRET_KEY", "prod")
+    assert [s.name for s in loaded.secrets] == ["SENDGRID_API_KEY"]

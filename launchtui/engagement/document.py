@@ -23,10 +23,10 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import tomlkit
 import tomlkit.exceptions
@@ -89,6 +89,7 @@ SCHEMA_VERSION = 2
 # Far above any real engagement (a year of runs is well under 2 MB); a bigger file is a
 # mistake (a log pasted in, the wrong file) and would make every command slow.
 MAX_FILE_BYTES = 16 * 2**20
+T = TypeVar("T")
 
 _TOP_KEYS = ("schema", "id", "product", "profile", "runbook", "repo", "created",
              "sprint_started", "domain", "email", "deploy", "backup", "monitoring", "routes",
@@ -145,6 +146,7 @@ class Engagement:
         self.actor = actor or default_actor()
         self._base_text = text  # what was read from disk (None: a file not yet saved)
         self._plain = plain  # tomllib's reading, for fast read-only use
+        self._views: dict[str, Any] = {}  # what is built from an unchanged _plain, kept
         self._doc = document  # tomlkit's, made on the first change
         self._dirty = document is not None and text is None
         self._signature = _signature(self.path) if text is not None else None
@@ -260,6 +262,7 @@ class Engagement:
                 ) from None
             self._base_text = text
             self._plain = None
+            self._views.clear()
             self._dirty = False
             self._signature = _signature(self.path)
         return result
@@ -517,6 +520,9 @@ class Engagement:
     @property
     def secrets(self) -> list[Secret]:
         """Every inventory entry, validated; a name listed twice in one environment is refused."""
+        return list(self._built_once("secrets", self._read_secrets))
+
+    def _read_secrets(self) -> list[Secret]:
         secrets: list[Secret] = []
         seen: dict[tuple[str, str], str] = {}
         for row in self._rows("secrets", ("name",), SECRET_FIELDS[1:]):
@@ -1147,7 +1153,19 @@ class Engagement:
             self._plain = _parse_plain(self.path, self._base_text or "")
         return self._plain
 
+    def _built_once(self, name: str, build: Callable[[], T]) -> T:
+        """A view of the file as read, built on first use: validating an inventory of
+        thousands of entries takes seconds, and the app asks for it on every repaint.
+        Once the file is being edited, every read builds afresh from the edited document."""
+        if self._doc is not None:
+            return build()
+        if name not in self._views:
+            self._views[name] = build()
+        view: T = self._views[name]
+        return view
+
     def _editable(self) -> TOMLDocument:
+        self._views.clear()
         if self._doc is None:
             self._doc = self._parsed(self._base_text or "")
         self._dirty = True
