@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -101,16 +102,16 @@ class EntryForm(ModalScreen[None]):
             return
         self.dismiss(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def save_pressed(self, event: Input.Submitted | Button.Pressed) -> None:
         event.stop()
         self.submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "save":
-            self.submit()
-        else:
-            self.dismiss(None)
+        self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
@@ -87,7 +88,8 @@ class HistoryScreen(SavingScreen):
             else "No complete run yet: run every check (R) to set the baseline."
         )
 
-    def on_select_changed(self, _event: Select.Changed) -> None:
+    @on(Select.Changed, "#stage, #author")
+    def filter_changed(self) -> None:
         self.show_log()
 
     def action_pin(self) -> None:

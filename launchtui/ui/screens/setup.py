@@ -145,9 +145,8 @@ class SetupScreen(SavingScreen):
     def on_mount(self) -> None:
         self.title = f"Setup · {self.engagement.apex}"
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id not in ("nameservers", "ca-bundle"):
-            return
+    @on(Input.Submitted, "#nameservers, #ca-bundle")
+    def save_network(self) -> None:
         from ...cabundle import ca_bundle_problem
         from ...resolver import parse_nameserver
 

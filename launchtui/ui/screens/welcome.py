@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
@@ -64,6 +65,10 @@ class WelcomeScreen(LaunchScreen):
                 yield Button("Open the demo", id="demo", compact=True)
         yield Footer(compact=True)
 
+    @on(Button.Pressed, "#demo")
+    def open_demo(self) -> None:
+        self.app.start_demo()
+
     def _text_field(self, name: str) -> ComposeResult:
         label, example = TEXT_FIELDS[name]
         yield Label(label, classes="field-label")
@@ -102,22 +107,18 @@ class WelcomeScreen(LaunchScreen):
     def action_focus_open(self) -> None:
         self.query_one("#open-path", Input).focus()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionSelected, "#recent")
+    def recent_chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.open_engagement(Path(event.option.id))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "open-path" and event.value.strip():
+    @on(Input.Submitted, "#open-path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
             self.app.open_engagement(Path(event.value.strip()).expanduser())
-        elif event.input.id != "open-path":
-            self.create_engagement()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "create":
-            self.create_engagement()
-        elif event.button.id == "demo":
-            self.app.start_demo()
-
+    @on(Input.Submitted, "#new-engagement Input")
+    @on(Button.Pressed, "#create")
     def create_engagement(self) -> None:
         value = {name: self.query_one(f"#{name}", Input).value.strip() for name in TEXT_FIELDS}
         product_type = self.query_one("#product-type", Select).value

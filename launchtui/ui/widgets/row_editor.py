@@ -99,11 +99,17 @@ class RowEditor(Vertical):
     BINDINGS: ClassVar = bindings("list")
 
     class Changed(Message):
-        """An entry was added, changed, removed or put back: the screen saves."""
+        """An entry was added, changed, removed or put back: the screen saves. It names
+        its editor as `control`, so a screen can handle one list with
+        `@on(RowEditor.Changed, "#secrets")`."""
 
         def __init__(self, editor: RowEditor) -> None:
             super().__init__()
             self.editor = editor
+
+        @property
+        def control(self) -> RowEditor:
+            return self.editor
 
     def __init__(
         self,

@@ -70,20 +70,33 @@ class StageView(VerticalScroll):
 
     can_focus = False  # tab goes sidebar -> findings -> checklist -> notes, not the scroller
 
-    class ChecklistToggled(Message):
-        def __init__(self, stage: str, item: str, done: bool) -> None:
-            super().__init__()
-            self.stage, self.item, self.done = stage, item, done
+    class StageMessage(Message):
+        """Something the person did in one stage's view, which is its `control`
+        (`@on(StageView.NotesEdited, "#view-dns")` handles one stage)."""
 
-    class FindingHighlighted(Message):
-        def __init__(self, stage: str, finding: Finding) -> None:
+        def __init__(self, view: StageView) -> None:
             super().__init__()
-            self.stage, self.finding = stage, finding
+            self.view = view
+            self.stage = view.stage.id
 
-    class NotesEdited(Message):
-        def __init__(self, stage: str, text: str) -> None:
-            super().__init__()
-            self.stage, self.text = stage, text
+        @property
+        def control(self) -> StageView:
+            return self.view
+
+    class ChecklistToggled(StageMessage):
+        def __init__(self, view: StageView, item: str, done: bool) -> None:
+            super().__init__(view)
+            self.item, self.done = item, done
+
+    class FindingHighlighted(StageMessage):
+        def __init__(self, view: StageView, finding: Finding) -> None:
+            super().__init__(view)
+            self.finding = finding
+
+    class NotesEdited(StageMessage):
+        def __init__(self, view: StageView, text: str) -> None:
+            super().__init__(view)
+            self.text = text
 
     def __init__(
         self, stage: Stage, notes: str, highlight: tuple[str, str] | None = None, **kwargs: Any
@@ -381,7 +394,7 @@ class StageView(VerticalScroll):
         item = self.rows.get(key)
         self.query_one("#detail", Static).update(detail_text(item, self.pending_notes.get(key, "")))
         if item is not None and event.data_table.has_focus:  # the person's choice only
-            self.post_message(self.FindingHighlighted(self.stage.id, item.lead))
+            self.post_message(self.FindingHighlighted(self, item.lead))
 
     def highlight(self, check: str, target: str) -> None:
         """Put the cursor back on a finding (restoring where the person left off)."""
@@ -401,9 +414,7 @@ class StageView(VerticalScroll):
         self, event: SelectionList.SelectionToggled[str]
     ) -> None:
         item = event.selection.value
-        self.post_message(
-            self.ChecklistToggled(self.stage.id, item, item in event.selection_list.selected)
-        )
+        self.post_message(self.ChecklistToggled(self, item, item in event.selection_list.selected))
 
     def show_documents(self, lines: list[str]) -> None:
         """The handover documents and when each was last exported."""
@@ -427,4 +438,4 @@ class StageView(VerticalScroll):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.text != self._loaded_notes:
             self._loaded_notes = event.text_area.text
-            self.post_message(self.NotesEdited(self.stage.id, event.text_area.text))
+            self.post_message(self.NotesEdited(self, event.text_area.text))
