@@ -8,13 +8,14 @@ are running is derived from the live workers, so it cannot go stale.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -77,7 +78,10 @@ class StageList(OptionList):
 class SprintScreen(LaunchScreen):
     BINDINGS: ClassVar = bindings("sprint")
 
-    running: reactive[frozenset[str]] = reactive(frozenset, init=False)
+    # What the screen shows follows these: each watcher redraws what depends on it.
+    running: reactive[frozenset[str]] = reactive(frozenset, init=False)  # checks under way
+    findings: reactive[tuple[Finding, ...]] = reactive(tuple, init=False)  # latest results
+    available: reactive[frozenset[str]] = reactive(frozenset, init=False)  # known check ids
 
     class ChecksProgressed(Message):
         def __init__(self, progress: Progress) -> None:
@@ -95,20 +99,20 @@ class SprintScreen(LaunchScreen):
         self.engagement = engagement
         self.runbook = runbook_by_id(engagement.runbook)
         # Importing every check module takes ~0.5 s; it happens after the first paint.
-        self.available: frozenset[str] = frozenset(self.runbook.check_ids)
-        self.findings: list[Finding] = apply_suppressions(
-            engagement.latest_findings(), engagement.suppressions
+        self.set_reactive(SprintScreen.available, frozenset(self.runbook.check_ids))
+        self.set_reactive(
+            SprintScreen.findings,
+            tuple(apply_suppressions(engagement.latest_findings(), engagement.suppressions)),
         )
-        self._version = 0  # bumped whenever self.findings changes
+        self._version = 0  # bumped with every change of findings: a view sees nothing changed
         self._times = check_times(engagement)
         self._runs: dict[Worker[None], set[str]] = {}  # live worker -> its checks not finished yet
         self._frame = 0
-        self._stale: set[str] = set()  # stages whose view must be redrawn before it is seen
-        self._sidebar_stale = False
         self._sidebar_said: dict[str, str] = {}  # stage id -> the label it shows
         self._navigated_at = 0.0  # when the person last moved to another stage
-        self._view_state = view_state(engagement.path)  # open stage, highlighted findings
-        self._view_state_changed = False
+        # Open stage and highlighted findings: the user's cache keeps them, not the file.
+        self._view_state = view_state(engagement.path)
+        self._view_state_kept = copy.deepcopy(self._view_state)
         self._notes_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------
@@ -130,6 +134,9 @@ class SprintScreen(LaunchScreen):
         self.update_clock()
         self.update_sidebar()
         self.query_one("#stages", StageList).focus()
+        # Only while checks run (watch_running): the spinner turns, and progress is drawn.
+        self._spinner = self.set_interval(0.2, self.advance_spinner, pause=True)
+        self._progress_drawer = self.set_interval(0.5, self.draw_progress, pause=True)
         # The stage list and clock paint first; the open stage follows in the next frame.
         self.call_after_refresh(self.open_first_stage)
 
@@ -146,8 +153,6 @@ class SprintScreen(LaunchScreen):
         self.set_interval(30, self.update_clock)
         # After the first frame: the import competes for the GIL with painting.
         self.set_timer(0.5, self.start_loading_checks)
-        self.set_interval(0.2, self.advance_spinner)
-        self.set_interval(0.5, self.flush_changes)
         self.set_interval(1.0, self.take_in_outside_changes)
 
     def on_resize(self, event: Resize) -> None:
@@ -166,9 +171,10 @@ class SprintScreen(LaunchScreen):
         self.app.call_from_thread(self.checks_loaded, available)
 
     def checks_loaded(self, available: frozenset[str]) -> None:
-        if available != self.available:
-            self.available = available
-            self.refresh_everything()
+        self.available = available
+
+    def watch_available(self) -> None:
+        self.refresh_visible_stage()
 
     def say_when_results_are_old(self) -> None:
         """A founder reopening the file months later is told the results are old (unless
@@ -200,9 +206,10 @@ class SprintScreen(LaunchScreen):
             )
             switcher.mount(view)
             self.refresh_stage(view)
-        elif stage_id in self._stale and not self.running:
-            # Shown first, brought up to date right after: the key's frame stays cheap.
-            # During a run, flush_changes does it once the person stops on a stage.
+        elif not self.running:
+            # Shown first, brought up to date right after (the view redraws only what
+            # changed): the key's frame stays cheap. During a run, draw_progress does it
+            # once the person stops on a stage.
             self.call_after_refresh(self.refresh_stage, view)
         switcher.current = view.id
         return view
@@ -221,30 +228,26 @@ class SprintScreen(LaunchScreen):
     def refresh_everything(self) -> None:
         self.update_clock()
         self.update_sidebar()
-        self._stale.update(self.runbook.stage_ids)
         self.refresh_visible_stage()
         self.refresh_bindings()
 
     def refresh_visible_stage(self) -> None:
-        """Only the stage on screen is redrawn; others are redrawn when shown."""
+        """Only the stage on screen is redrawn; others are brought up to date when shown."""
         view = self.stage_view(self.current_stage_id)
         if view is not None:
             self.refresh_stage(view)
 
-    def flush_changes(self) -> None:
-        """Progress arrives per check; redrawing at most twice a second keeps keys fast,
-        and not while the person is moving through the stages (each redraw costs a
-        layout, which the next key would wait for); the stage they stop on is current."""
+    def draw_progress(self) -> None:
+        """Progress arrives per check; during a run it is drawn at most twice a second,
+        which keeps keys fast, and not while the person is moving through the stages (each
+        redraw costs a layout, which the next key would wait for); the stage they stop on
+        is current."""
         if time.monotonic() - self._navigated_at < NAVIGATION_PAUSE_S:
             return
-        if self._sidebar_stale:
-            self._sidebar_stale = False
-            self.update_sidebar()
-        if self.current_stage_id in self._stale:
-            self.refresh_visible_stage()
+        self.update_sidebar()
+        self.refresh_visible_stage()
 
     def refresh_stage(self, view: StageView) -> None:
-        self._stale.discard(view.stage.id)
         if "documents" in view.stage.shows:
             from .export import last_exports
 
@@ -252,7 +255,7 @@ class SprintScreen(LaunchScreen):
         view.show(
             StageState(
                 version=self._version,
-                findings=self.findings,
+                findings=list(self.findings),
                 running=self.running,
                 available=self.available,
                 marks=self.engagement.checklist_marks(),
@@ -263,7 +266,7 @@ class SprintScreen(LaunchScreen):
 
     def update_sidebar(self) -> None:
         for stage in self.runbook.stages:
-            progress = stage_progress(self.engagement, stage, self.findings)
+            progress = stage_progress(self.engagement, stage, list(self.findings))
             marker = " ⠿" if any(check in self.running for check in stage.checks) else ""
             text = f"{stage.title}{marker}\n  [dim]{progress.label}[/]"
             if self._sidebar_said.get(stage.id) != text:  # an update costs a layout
@@ -309,9 +312,13 @@ class SprintScreen(LaunchScreen):
         self.show_saved()
         return True
 
-    def findings_changed(self, findings: list[Finding]) -> None:
-        self.findings = findings
+    def watch_findings(self) -> None:
+        """New results (a check finished, a risk accepted, the file reloaded). During a
+        run, draw_progress draws them; otherwise they are drawn at once."""
         self._version += 1
+        if not self.running:
+            self.update_sidebar()
+            self.refresh_visible_stage()
 
     def take_in_outside_changes(self) -> None:
         """Someone saved the file meanwhile (the CLI, an editor): show what came in."""
@@ -329,7 +336,7 @@ class SprintScreen(LaunchScreen):
             return
         tell_what_came_in(self, result)
         if not self.running:
-            self.findings_changed(self.engagement.latest_findings())
+            self.findings = tuple(self.engagement.latest_findings())
             self._times = check_times(self.engagement)
         self.reapply_suppressions()
         for view in self.query(StageView).results(StageView):
@@ -346,14 +353,10 @@ class SprintScreen(LaunchScreen):
     def on_stage_view_finding_highlighted(self, message: StageView.FindingHighlighted) -> None:
         selected = self._view_state.setdefault("selected", {})
         choice = [message.finding.check, message.finding.target]
-        if selected.get(message.stage) != choice:
-            selected[message.stage] = choice
-            self._view_state_changed = True
+        selected[message.stage] = choice
 
     def remember_stage(self, stage_id: str) -> None:
-        if self._view_state.get("stage") != stage_id:
-            self._view_state["stage"] = stage_id
-            self._view_state_changed = True
+        self._view_state["stage"] = stage_id
 
     # -- stage navigation -------------------------------------------------------------
 
@@ -367,10 +370,9 @@ class SprintScreen(LaunchScreen):
         if self.has_checks(stage_id) != had_checks:
             self.refresh_bindings()  # r comes or goes; the footer is rebuilt only then
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionSelected, "#stages")
+    def stage_chosen(self, event: OptionList.OptionSelected) -> None:
         """Enter (or a click) on a stage goes into it."""
-        if event.option_list.id != "stages":
-            return
         event.stop()
         view = self.stage_view(self.current_stage_id)
         if view is not None:
@@ -459,11 +461,12 @@ class SprintScreen(LaunchScreen):
             del self._runs[gone]
         self.running = frozenset(check for checks in self._runs.values() for check in checks)
 
-    def watch_running(self, before: frozenset[str], now: frozenset[str]) -> None:
-        changed = before ^ now
-        self._stale.update(
-            stage.id for stage in self.runbook.stages if changed.intersection(stage.checks)
-        )
+    def watch_running(self, now: frozenset[str]) -> None:
+        for timer in (self._spinner, self._progress_drawer):
+            if now:
+                timer.resume()
+            else:
+                timer.pause()
         self.update_sidebar()
         self.refresh_visible_stage()
         self.refresh_bindings()
@@ -473,13 +476,7 @@ class SprintScreen(LaunchScreen):
         for checks in self._runs.values():
             checks.discard(step.check)
         fresh = apply_suppressions(list(step.findings), self.engagement.suppressions)
-        self.findings_changed([f for f in self.findings if f.check != step.check] + fresh)
-        self._sidebar_stale = True
-        self._stale.update(
-            stage.id
-            for stage in self.runbook.stages
-            if step.check in stage.checks or "risk-list" in stage.shows
-        )
+        self.findings = (*(f for f in self.findings if f.check != step.check), *fresh)
         self.update_running()
 
     def on_sprint_screen_checks_finished(self, message: ChecksFinished) -> None:
@@ -612,14 +609,14 @@ class SprintScreen(LaunchScreen):
     def reapply_suppressions(self) -> None:
         """Accepted risks as the file has them now (one may have been withdrawn)."""
         fresh = [replace(finding, suppressed=None) for finding in self.findings]
-        self.findings_changed(apply_suppressions(fresh, self.engagement.suppressions))
+        self.findings = tuple(apply_suppressions(fresh, self.engagement.suppressions))
 
     def on_unmount(self) -> None:
         """Keep unsaved notes and the open stage for next time (the latter in the user's
         cache, not the engagement); an unchanged file is not rewritten."""
         if self.engagement.modified:
             self.save()
-        if self._view_state_changed:
+        if self._view_state != self._view_state_kept:
             remember_view_state(self.engagement.path, self._view_state)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
