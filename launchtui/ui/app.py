@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from .. import __version__
 from ..engagement import Actor, Engagement, EngagementError
@@ -105,17 +107,42 @@ class LaunchApp(App[None]):
             self.screen.show_problem(problem)
 
     def start_demo(self) -> None:
-        """Start the local lab and open the demo engagement; say what to install if missing."""
+        """Start the local lab and open the demo engagement; say what to install if missing.
+        The lab (DNS and web servers, a CA) takes a moment to start: a worker does it."""
+        if self.demo_lab is None:
+            self.notify("Starting the demo lab…", timeout=5)
+        self.prepare_demo(self.demo_lab)
+
+    @work(thread=True, group="demo", exclusive=True)
+    def prepare_demo(self, lab: Lab | None) -> None:
         from ..demo import start_demo_lab, write_demo_engagement
         from ..lab import LabError
 
-        if self.demo_lab is None:
+        if lab is None:
             try:
-                self.demo_lab = start_demo_lab()
+                lab = start_demo_lab()
             except LabError as exc:
-                self.notify(str(exc), title="The demo needs its lab", severity="error", timeout=20)
+                self.call_from_thread(
+                    self.notify,
+                    str(exc),
+                    title="The demo needs its lab",
+                    severity="error",
+                    timeout=20,
+                )
                 return
-        self.open_engagement(write_demo_engagement(self.demo_lab))
+        if get_current_worker().is_cancelled:  # the app is closing, or started another
+            if lab is not self.demo_lab:
+                lab.stop()
+            return
+        path = write_demo_engagement(lab)
+        self.call_from_thread(self.open_demo, lab, path)
+
+    def open_demo(self, lab: Lab, path: Path) -> None:
+        if self.demo_lab is not None and self.demo_lab is not lab:
+            lab.stop()  # a second start finished after the first: keep one lab
+        else:
+            self.demo_lab = lab
+        self.open_engagement(path)
 
     def on_unmount(self) -> None:
         if self.demo_lab is not None:

@@ -2,16 +2,18 @@
 
 A value typed into the form's masked field goes straight to the OS keyring; the file
 holds the reference and status. Removing an entry forgets its kept value too, but
-only once the removal can no longer be undone, so `u` brings back both.
+only once the removal can no longer be undone, so `u` brings back both. A keyring call
+can take a quarter of a second or wait for an unlock prompt, so none happens here on
+the UI loop: the screen looks values up and keeps them in worker threads.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ...engagement import ENVIRONMENT_NAMES, Engagement, Secret
-from ...vault import VaultError, VaultUnavailable, forget, has_value, store
+from ...vault import VaultError, VaultUnavailable, forget, has_value
 from ..widgets.row_editor import CHANGED_MEANWHILE, EngagementEntries, Field, Removed
 
 SECRET_FIELDS = [
@@ -25,15 +27,34 @@ SECRET_FIELDS = [
     ),
 ]
 SHOWN_ONLY = ("last rotated", "status", "value")
+LOOKING = "…"  # the value column until the keyring has answered
+
+SecretKey = tuple[str, str]  # (environment, name)
+
+
+def value_states(engagement_id: str, secrets: Iterable[SecretKey]) -> dict[SecretKey, str]:
+    """What the value column says for each secret: one keyring lookup each, so call it
+    from a worker thread."""
+    states = {}
+    for environment, name in secrets:
+        try:
+            stored = has_value(engagement_id, environment, name)
+        except (VaultUnavailable, VaultError):
+            states[(environment, name)] = "? (no keyring)"
+            continue
+        states[(environment, name)] = "in keyring" if stored else "-"
+    return states
 
 
 class SecretEntries(EngagementEntries):
     noun = "secret"
 
-    def __init__(self, engagement: Engagement, warn: Callable[[str], None]) -> None:
-        """`warn` tells the person when a value could not be kept in the keyring."""
+    def __init__(self, engagement: Engagement, keep_value: Callable[[Secret, str], None]) -> None:
+        """`keep_value` puts a value typed into the form into the keyring (in a worker,
+        telling the person if it could not)."""
         super().__init__(engagement)
-        self.warn = warn
+        self.keep_value = keep_value
+        self.value_states: dict[SecretKey, str] = {}  # filled in by the screen's lookup
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
@@ -45,17 +66,13 @@ class SecretEntries(EngagementEntries):
                 str(s.rotation_days or "-"),
                 f"{s.last_rotated or '-'}",
                 s.status().value,
-                self.value_state(s),
+                self.value_states.get((s.environment, s.name), LOOKING),
             )
             for s in self.engagement.secrets
         ]
 
-    def value_state(self, secret: Secret) -> str:
-        try:
-            stored = has_value(self.engagement.id, secret.environment, secret.name)
-        except (VaultUnavailable, VaultError):
-            return "? (no keyring)"
-        return "in keyring" if stored else "-"
+    def keys(self) -> list[SecretKey]:
+        return [(s.environment, s.name) for s in self.engagement.secrets]
 
     def values(self, index: int) -> dict[str, str]:
         secret = self.engagement.secrets[index]
@@ -79,7 +96,7 @@ class SecretEntries(EngagementEntries):
             rotation_days=int(days) if days else None,
         )
         error = self.attempt(lambda: self.engagement.add_secret(secret))
-        if error is None:
+        if error is None and values["value"]:
             self.keep_value(secret, values["value"])
         return error
 
@@ -99,17 +116,9 @@ class SecretEntries(EngagementEntries):
                 rotation_days=int(days) if days else None,
             )
         )
-        if error is None:
+        if error is None and values["value"]:
             self.keep_value(secret, values["value"])
         return error
-
-    def keep_value(self, secret: Secret, value: str) -> None:
-        if not value:
-            return
-        try:
-            store(self.engagement.id, secret.environment, secret.name, value)
-        except (VaultUnavailable, VaultError) as exc:
-            self.warn(f"The value was NOT kept: {exc}")
 
     def remove(self, index: int) -> Removed | str:
         secret = self.entry(self.engagement.secrets, index)
@@ -119,7 +128,7 @@ class SecretEntries(EngagementEntries):
         if error is not None:
             return error
 
-        def forget_value() -> None:
+        def forget_value() -> None:  # the row editor runs it in a thread
             with contextlib.suppress(VaultUnavailable, VaultError):
                 forget(self.engagement.id, secret.environment, secret.name)
 

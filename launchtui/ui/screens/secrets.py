@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
 
 from ...engagement import Secret
-from ...vault import VaultError, VaultUnavailable, forget, reveal
+from ...vault import VaultError, VaultUnavailable, forget, reveal, store
 from ..actions import bindings
 from ..widgets.row_editor import RowEditor
-from .secret_entries import SECRET_FIELDS, SHOWN_ONLY, SecretEntries
+from .secret_entries import SECRET_FIELDS, SHOWN_ONLY, SecretEntries, SecretKey, value_states
 from .setup import SavingScreen
 
 REVEAL_SECONDS = 15
@@ -43,6 +45,10 @@ class RevealScreen(ModalScreen[None]):
 
 
 class SecretsScreen(SavingScreen):
+    """Every keyring call (looking values up, keeping, showing and forgetting one) runs in
+    a worker thread: a Secret Service answers in a quarter of a second, or waits for an
+    unlock prompt, and the screen must not freeze meanwhile."""
+
     BINDINGS: ClassVar = bindings("secrets")
 
     def compose(self) -> ComposeResult:
@@ -52,18 +58,32 @@ class SecretsScreen(SavingScreen):
             "Values are optional and go only to this computer's keyring.",
             classes="goal",
         )
-        entries = SecretEntries(
-            self.engagement, lambda said: self.notify(said, severity="error", timeout=20)
-        )
-        yield RowEditor(SECRET_FIELDS, entries, shown_only=SHOWN_ONLY, id="secrets")
+        self.entries = SecretEntries(self.engagement, self.keep_value)
+        yield RowEditor(SECRET_FIELDS, self.entries, shown_only=SHOWN_ONLY, id="secrets")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Secrets · {self.engagement.apex}"
         self.sub_title = "v reveal · t rotate (guided) · f forget value · esc back"
+        self.look_up_values()
 
     def refresh_rows(self) -> None:
         self.query_one("#secrets", RowEditor).refresh_rows()
+
+    @on(RowEditor.Changed, "#secrets")
+    def look_up_values(self) -> None:
+        """Which secrets have a value in the keyring, for the value column."""
+        self.read_value_states(self.engagement.id, self.entries.keys())
+
+    @work(thread=True, group="keyring-lookup", exclusive=True)
+    def read_value_states(self, engagement_id: str, secrets: list[SecretKey]) -> None:
+        states = value_states(engagement_id, secrets)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_value_states, states)
+
+    def show_value_states(self, states: dict[SecretKey, str]) -> None:
+        self.entries.value_states = states
+        self.refresh_rows()
 
     def highlighted(self) -> Secret | None:
         table = self.query_one("#secrets DataTable", DataTable)
@@ -73,15 +93,35 @@ class SecretsScreen(SavingScreen):
             return None
         return secrets[table.cursor_row]
 
+    def keep_value(self, secret: Secret, value: str) -> None:
+        self.store_value(self.engagement.id, secret, value)
+
+    @work(thread=True, group="keyring-write")
+    def store_value(self, engagement_id: str, secret: Secret, value: str) -> None:
+        try:
+            store(engagement_id, secret.environment, secret.name, value)
+        except (VaultUnavailable, VaultError) as exc:
+            said = f"The value for {secret.label} was NOT kept: {exc}"
+            self.app.call_from_thread(self.notify, said, severity="error", timeout=20)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.look_up_values)
+
     def action_reveal(self) -> None:
         secret = self.highlighted()
-        if secret is None:
-            return
+        if secret is not None:
+            self.reveal_value(self.engagement.id, secret)
+
+    @work(thread=True, group="keyring-reveal", exclusive=True)
+    def reveal_value(self, engagement_id: str, secret: Secret) -> None:
         try:
-            value = reveal(self.engagement.id, secret.environment, secret.name)
+            value = reveal(engagement_id, secret.environment, secret.name)
         except (VaultUnavailable, VaultError) as exc:
-            self.notify(str(exc), severity="error", timeout=20)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=20)
             return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_value, secret, value)
+
+    def show_value(self, secret: Secret, value: str | None) -> None:
         if value is None:
             self.notify(f"No value is kept for {secret.label}.")
             return
@@ -106,19 +146,25 @@ class SecretsScreen(SavingScreen):
     def refresh_home(self) -> None:
         """After a runbook: the inventory shows the rotation (or the run's pause)."""
         self.refresh_rows()
+        self.look_up_values()
 
     def action_forget(self) -> None:
         secret = self.highlighted()
-        if secret is None:
-            return
+        if secret is not None:
+            self.forget_value(self.engagement.id, secret)
+
+    @work(thread=True, group="keyring-write")
+    def forget_value(self, engagement_id: str, secret: Secret) -> None:
         try:
-            forgotten = forget(self.engagement.id, secret.environment, secret.name)
+            forgotten = forget(engagement_id, secret.environment, secret.name)
         except (VaultUnavailable, VaultError) as exc:
-            self.notify(str(exc), severity="error", timeout=20)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=20)
             return
-        self.notify(
+        said = (
             f"Value for {secret.label} removed from the keyring."
             if forgotten
             else f"No value was kept for {secret.label}."
         )
-        self.refresh_rows()
+        self.app.call_from_thread(self.notify, said)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.look_up_values)

@@ -24,9 +24,9 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...engagement import Engagement, EngagementError, Suppression, apply_suppressions
+from ...engagement import Engagement, EngagementError, Secret, Suppression, apply_suppressions
 from ...findings import Finding
 from ...runbook import Stage, runbook_by_id
 from ...settings import remember_view_state, view_state
@@ -483,22 +483,51 @@ class SprintScreen(LaunchScreen):
         report, record = message.run.report, message.run.record
         self.engagement.record_run(record)
         self._times = check_times(self.engagement)
-        self.mark_leaked_secrets(report.findings)
         self.save()
         self.refresh_everything()  # the final state at once, not on the next tick
         problems = sum(1 for f in report.findings if f.is_problem)
         self.notify(
             f"{len(report.findings)} findings, {problems} to look at.", title="Checks finished"
         )
+        if any(f.check.startswith("secrets.") and f.is_problem for f in report.findings):
+            secrets = [s for s in self.engagement.secrets if not s.exposed]
+            self.read_kept_fingerprints(report.findings, self.engagement.id, secrets)
 
-    def mark_leaked_secrets(self, findings: list[Finding]) -> None:
+    @work(thread=True, group="keyring")
+    def read_kept_fingerprints(
+        self, findings: list[Finding], engagement_id: str, secrets: list[Secret]
+    ) -> None:
+        """A leak matches an inventory entry by the value the keyring keeps for it: the
+        keyring is read here, off the UI loop; the entry is marked on it."""
+        from ...vault import VaultError, VaultUnavailable, stored_fingerprint
+
+        kept: dict[tuple[str, str], str | None] = {}
+        for secret in secrets:
+            try:
+                kept[(secret.environment, secret.name)] = stored_fingerprint(
+                    engagement_id, secret.environment, secret.name
+                )
+            except (VaultUnavailable, VaultError):
+                break  # as mark_exposed does: names alone from here on
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.mark_leaked_secrets, findings, kept)
+
+    def mark_leaked_secrets(
+        self, findings: list[Finding], kept: dict[tuple[str, str], str | None]
+    ) -> None:
         """A leaked key that matches the inventory is flagged there, to be rotated."""
-        if not any(f.check.startswith("secrets.") and f.is_problem for f in findings):
-            return
         from ...inventory import mark_exposed
+        from ...vault import VaultUnavailable
 
-        exposures = mark_exposed(self.engagement, findings)
+        def kept_fingerprint(secret: Secret) -> str | None:
+            key = (secret.environment, secret.name)
+            if key not in kept:  # the keyring failed there (or the entry is new)
+                raise VaultUnavailable(f"{secret.label} was not read from the keyring.")
+            return kept[key]
+
+        exposures = mark_exposed(self.engagement, findings, stored_fingerprint=kept_fingerprint)
         if exposures.marked:
+            self.save()
             names = ", ".join(secret.label for secret in exposures.marked)
             self.notify(
                 f"{names} leaked: marked exposed in the secrets inventory (k). "

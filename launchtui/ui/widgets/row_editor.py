@@ -8,6 +8,7 @@ back where it was; the cursor stays on the row the person was on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -37,7 +38,8 @@ class Field:
 @dataclass(frozen=True, slots=True)
 class Removed:
     """A removal that can still be undone: `restore` puts the entry back at its place;
-    `finish` runs once it can no longer be undone (a secret's kept value is forgotten)."""
+    `finish` runs once it can no longer be undone (a secret's kept value is forgotten),
+    in a thread: it may wait on the keyring."""
 
     label: str
     restore: Callable[[], object]
@@ -142,8 +144,13 @@ class RowEditor(Vertical):
     def on_mount(self) -> None:
         self.refresh_rows()
 
-    def on_unmount(self) -> None:
-        self._finish_undo()
+    async def on_unmount(self) -> None:
+        """Leaving the list makes the last removal final. Its clean-up (forgetting a
+        secret's kept value: a keyring call) runs in a thread, and is done before the
+        screen is gone, so quitting at once still forgets it."""
+        finish = self._final_removal()
+        if finish is not None:
+            await asyncio.to_thread(finish)
 
     @property
     def table(self) -> EntryTable:
@@ -238,7 +245,9 @@ class RowEditor(Vertical):
         if not table.row_count:
             return
         index = table.cursor_row
-        self._finish_undo()  # only the latest removal can be undone
+        finish = self._final_removal()  # only the latest removal can be undone
+        if finish is not None:
+            self.run_worker(finish, thread=True, group="finish-removal")
         removed = self.entries.remove(index)
         if isinstance(removed, str):
             self.notify(removed, severity="error")
@@ -264,10 +273,10 @@ class RowEditor(Vertical):
         self.post_message(self.Changed(self))
         self.notify(f"Put back {removed.label}.")
 
-    def _finish_undo(self) -> None:
+    def _final_removal(self) -> Callable[[], None] | None:
+        """The latest removal can no longer be undone: its clean-up, if it has one."""
         removed, self.undoable = self.undoable, None
-        if removed is not None and removed.finish is not None:
-            removed.finish()
+        return removed.finish if removed is not None else None
 
 
 def _a(noun: str) -> str:
