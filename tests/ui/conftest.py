@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOON = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -39,6 +42,17 @@ async def no_blink(pilot) -> None:
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False
     await pilot.pause()
+
+
+def heard(said: list[str]) -> Callable[[Message], None]:
+    """A `message_hook` for `run_test` that keeps the text of every notification the app
+    shows in `said`: what the person was told, without reading the app's private list."""
+
+    def hear(message: Message) -> None:
+        if isinstance(message, Notify):
+            said.append(message.notification.message)
+
+    return hear
 
 
 async def until(pilot, condition, *, tries: int = 200) -> None:

@@ -152,7 +152,7 @@ def test_a_sprint_survives_quit_and_reopen_and_leaks_no_secret(lab, tmp_path):
             terminal.type(CANARY)
             assert CANARY not in terminal.screen()
             terminal.keys("Enter")
-            terminal.wait_for("ADMIN_PASSWORD")
+            terminal.wait_for("in keyring")  # the keyring has it (a worker put it there)
             terminal.keys("Escape", "C-q")
             time.sleep(1)
         finally:

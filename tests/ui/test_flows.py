@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, SelectionList,
 
 from launchtui.engagement import Engagement
 from launchtui.recent import remember
+from launchtui.settings import cache_dir, view_state
 from launchtui.ui.app import make_app
 from launchtui.ui.screens.entry_form import EntryForm
 from launchtui.ui.screens.help import HelpScreen
@@ -15,7 +16,7 @@ from launchtui.ui.screens.sprint import SprintScreen
 from launchtui.ui.screens.welcome import WelcomeScreen
 from launchtui.ui.widgets.stage_view import StageView
 
-from .conftest import fixed_clock
+from .conftest import fixed_clock, until
 
 SIZE = (120, 40)
 
@@ -117,8 +118,12 @@ async def test_notes_are_saved_as_you_type(acme):
         notes = app.screen.query_one("#view-dns #notes", TextArea)
         notes.focus()
         await pilot.press("end", *" DNS host: Cloudflare.")
-        await pilot.pause(1.2)
-    assert Engagement.load(acme).notes("dns").endswith("DNS host: Cloudflare.")
+        # saved a moment after the last key, with the app still open
+        await until(pilot, lambda: saved_notes(acme).endswith("DNS host: Cloudflare."))
+
+
+def saved_notes(path: Path) -> str:
+    return Engagement.load(path).notes("dns")
 
 
 async def test_accepting_a_risk_takes_a_reason_and_keeps_it(acme):
@@ -163,6 +168,22 @@ async def test_reopening_restores_the_stage_and_results(acme):
         await pilot.pause()
         dns = third.screen.query_one("#view-dns", StageView)
         assert dns.selected_finding().check == "dns.ttl"
+
+
+async def test_where_you_were_is_kept_in_the_cache_and_never_in_the_engagement(acme):
+    async with app_for(acme).run_test(size=SIZE) as pilot:  # the old file's [ui] moves out
+        await pilot.pause()
+    before = acme.read_text()
+    assert "[ui]" not in before
+    app = app_for(acme)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter", "down")  # the DNS stage, its second finding
+        await pilot.pause()
+        chosen = app.screen.query_one("#view-dns", StageView).selected_finding()
+    assert acme.read_text() == before  # looking around is not an edit of the engagement
+    kept = view_state(acme)  # it is the user's own, in their cache folder
+    assert kept["stage"] == "dns" and kept["selected"]["dns"] == [chosen.check, chosen.target]
+    assert [path.parent for path in cache_dir().rglob("*.json")] == [cache_dir()]
 
 
 async def test_stage_checks_run_live_against_the_lab_and_are_saved(lab, tmp_path):
@@ -290,10 +311,13 @@ async def test_secrets_keep_values_in_the_keyring_only(acme, tmp_path):
             await fill_form(
                 pilot, name="ADMIN_PASSWORD", reference="keyring:", owner="Dana", value=canary
             )
-            assert canary not in str(app.screen.query_one("#secrets DataTable")._data)
-            app.screen.query_one("#secrets DataTable").focus()
+            table = app.screen.query_one("#secrets DataTable", DataTable)
+            await until(pilot, lambda: "in keyring" in str(table.get_row_at(0)))
+            shown = [str(table.get_row_at(row)) for row in range(table.row_count)]
+            assert shown and not any(canary in row for row in shown)
+            table.focus()
             await pilot.press("v")
-            await pilot.pause()
+            await until(pilot, lambda: bool(app.screen.query("#revealed")))
             assert canary in str(app.screen.query_one("#revealed").render())
             await pilot.press("escape")
         stored = session.secret_tool_lookup("launchtui/acme-20261120/prod", "ADMIN_PASSWORD")
@@ -310,7 +334,7 @@ async def test_notes_typed_just_before_quitting_are_kept(acme):
         notes = app.screen.query_one("#view-dns #notes", TextArea)
         notes.focus()
         await pilot.press("end", *" quick")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the keys are in; quit well before the notes' own save
     assert Engagement.load(acme).notes("dns").endswith("quick")
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Select
+from textual.widgets.select import InvalidSelectValueError
 
 from launchtui.demo import write_demo_engagement
 from launchtui.engagement import Engagement
@@ -56,7 +58,9 @@ async def test_the_product_type_is_never_blank(private_data_dir):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
         kind = app.screen.query_one("#product-type", Select)
-        assert kind.value == "community" and not kind._allow_blank
+        assert kind.value == "community"
+        with pytest.raises(InvalidSelectValueError):  # it cannot be left blank
+            kind.clear()
         app.screen.query_one("#apex").value = "acme.test"
         await pilot.click("#create")
         await pilot.pause()

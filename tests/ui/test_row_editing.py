@@ -12,7 +12,7 @@ from launchtui.engagement import Engagement, Environment, Owner, Secret
 from launchtui.ui.app import make_app
 from launchtui.ui.screens.entry_form import EntryForm
 
-from .conftest import fixed_clock
+from .conftest import fixed_clock, heard
 from .test_flows import fill_form
 
 SIZE = (120, 40)
@@ -52,14 +52,15 @@ async def test_delete_keeps_the_cursor_so_down_del_up_del_removes_the_rows_meant
 
 async def test_u_puts_a_removed_owner_back_where_it_was(acme):
     app = app_for(with_owners(acme))
-    async with app.run_test(size=SIZE) as pilot:
+    said: list[str] = []
+    async with app.run_test(size=SIZE, message_hook=heard(said)) as pilot:
         table = await open_list(pilot, "o", "owners")
         await pilot.press("down", "delete")
         assert [o.account for o in Engagement.load(acme).owners] == ["registrar", "hosting"]
         await pilot.press("u")
         await pilot.pause()
         assert table.cursor_row == 1
-        assert any("Put back owner dns" in n.message for n in app._notifications)
+        assert any("Put back owner dns" in message for message in said)
     engagement = Engagement.load(acme)
     assert [o.account for o in engagement.owners] == list(ACCOUNTS)
     assert [c.what for c in engagement.changes[-2:]] == [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from textual.notifications import Notify
 from textual.widgets import DataTable
 
 from launchtui.child_run import FinishedRun
@@ -21,7 +20,7 @@ from launchtui.ui.screens.welcome import WelcomeScreen
 from launchtui.vault import store, value_fingerprint
 
 from ..keyring_backend import MemoryKeyring, selected_keyring
-from .conftest import NOON, fixed_clock, until
+from .conftest import NOON, fixed_clock, heard, until
 
 SIZE = (120, 40)
 HOLD_S = 10.0
@@ -91,15 +90,10 @@ async def test_a_leaked_key_is_marked_exposed_after_the_run_without_holding_the_
     )
     keyring = HeldKeyring()
     said: list[str] = []
-
-    def hear(message: object) -> None:
-        if isinstance(message, Notify):
-            said.append(message.notification.message)
-
     with selected_keyring(keyring):
         store(engagement.id, "prod", "STRIPE_SECRET_KEY", "sk_live_leaked")
         app = make_app(acme, clock=fixed_clock, operator="dana")
-        async with app.run_test(size=SIZE, message_hook=hear) as pilot:
+        async with app.run_test(size=SIZE, message_hook=heard(said)) as pilot:
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, SprintScreen)

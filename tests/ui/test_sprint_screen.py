@@ -16,7 +16,7 @@ from launchtui.ui.screens.sprint import SprintScreen
 from launchtui.ui.widgets.stage_view import StageView
 
 from ..test_child_run import children_for, lab_engagement
-from .conftest import NOON, fixed_clock
+from .conftest import NOON, fixed_clock, heard, until
 
 SIZE = (120, 40)
 HOSTS = ("acme.test", "www.acme.test", "app.acme.test")
@@ -132,10 +132,7 @@ async def test_a_cancelled_run_is_not_running_and_leaves_no_child(lab, tmp_path)
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if children_for(path):
-                break
+        await until(pilot, lambda: bool(children_for(path)))
         assert sprint(app).running
         await pilot.press("c")
         await app.workers.wait_for_complete()
@@ -159,10 +156,11 @@ async def test_old_results_are_called_stale_with_a_one_key_rerun(tmp_path):
     started = f"sprint_started = {later - dt.timedelta(hours=3):%Y-%m-%dT%H:%M:%SZ}\n"
     path.write_text(path.read_text().replace("[domain]", started + "[domain]", 1))  # day 1
     app = app_for(path, clock=lambda: later)
-    async with app.run_test(size=SIZE) as pilot:
+    said: list[str] = []
+    async with app.run_test(size=SIZE, message_hook=heard(said)) as pilot:
         await pilot.pause()
         screen = sprint(app)
-        assert any("R re-runs every check" in n.message for n in app._notifications)
+        assert any("R re-runs every check" in message for message in said)
         screen.go_to_stage("security")
         await pilot.pause()
         status = shown(screen.query_one("#view-security #run-status"))
@@ -175,10 +173,11 @@ async def test_a_ca_bundle_that_is_gone_names_the_setup_setting(tmp_path):
     engagement.set_network([], str(tmp_path / "lab-ca.pem"))  # the lab that made it is gone
     engagement.save()
     app = app_for(path)
-    async with app.run_test(size=SIZE) as pilot:
+    heard_said: list[str] = []
+    async with app.run_test(size=SIZE, message_hook=heard(heard_said)) as pilot:
         await pilot.press("down", "r")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = " ".join(heard_said)
         assert "Setup › Network" in said and "lab-ca.pem: no such file" in said
         assert "--ca-bundle" not in said
         assert not app.screen.running
