@@ -1,30 +1,19 @@
 """Pictures of the main screens (pytest-textual-snapshot), at fixed sizes and a fixed clock.
 
+Each test has its own data, config and cache folders (the autouse fixtures in conftest),
+so the welcome screen's recent list starts empty and parallel workers share nothing. No
+picture shows a folder's path (the welcome form gives an example, not the data folder), so
+the pictures are the same whichever folder a test gets; a path that crept into one would
+differ on every run and fail it.
+
 Update after an intended change with: ./scripts/test tests/ui/test_snapshots.py --snapshot-update
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from launchtui.ui.app import make_app
 
 from .conftest import fixed_clock, no_blink
-
-STABLE_DATA_DIR = Path("/var/tmp/launchtui-snapshots")
-
-
-@pytest.fixture(autouse=True)
-def stable_data_dir(monkeypatch):
-    """The welcome form shows the data folder: the same text on every machine, and an
-    empty recent list for every picture."""
-    shutil.rmtree(STABLE_DATA_DIR, ignore_errors=True)
-    monkeypatch.setenv("LAUNCHTUI_DATA_DIR", str(STABLE_DATA_DIR))
-    yield
-    shutil.rmtree(STABLE_DATA_DIR, ignore_errors=True)
 
 
 def app_for(path=None):
@@ -32,10 +21,12 @@ def app_for(path=None):
 
 
 def pressing(*keys: str):
-    """A run_before that presses `keys`, then stops cursors blinking."""
+    """A run_before that presses `keys`, waits for the screen's workers (the keyring's
+    answers), then stops cursors blinking."""
 
     async def run_before(pilot):
         await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
         await no_blink(pilot)
 
     return run_before
