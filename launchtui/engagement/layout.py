@@ -43,9 +43,20 @@ def insert_section(document: Any, key: str, item: Any) -> None:
         name for name in present[:first_later] if isinstance(document[name], Table | AoT)
     ]
     if tables_before:
-        document._insert_after(tables_before[-1], key, item)  # tomlkit keeps comments around it
+        # right after the last earlier table, so comments stay with the section they precede
+        document._insert_at(_last_index_of(document, tables_before[-1]) + 1, key, item)
     else:
         document._insert_at(_first_table_index(document), key, item)
+
+
+def _last_index_of(document: Any, key: str) -> int:
+    """Where `key` last appears in the document's body (a table split in two appears twice).
+
+    tomlkit has no public insert; `_insert_at` is the one private call this module makes,
+    and it is covered by the layout tests against whichever tomlkit is installed."""
+    return max(
+        i for i, (name, _) in enumerate(document.body) if name is not None and name.key == key
+    )
 
 
 def _rank(key: str) -> int:
