@@ -159,7 +159,7 @@ async def _follow(
                 click.prompt("  Press Enter when done", default="", show_default=False, err=True)
             session.acknowledge()
         elif step.kind == "input":
-            session.answer(_answer_for(session, answers, secret_value))
+            await session.answer(_answer_for(session, answers, secret_value))
         elif step.kind in ("check", "wait"):
             outcome = await session.check(on_round=lambda o: _show(o, talk))
             if not outcome.passed and session.step is step:
@@ -172,7 +172,7 @@ async def _follow(
                 if not click.confirm("  Confirm?", default=False, err=True):
                     talk(f"  Not confirmed; the run waits here (--resume {session.run.id}).")
                     return False
-            talk(f"  Recorded: {session.confirm()}")
+            talk(f"  Recorded: {await session.confirm()}")
     talk(f"\nDone: {session.run.status}.")
     return False
 

@@ -161,7 +161,7 @@ def test_rotating_a_secret_keeps_the_new_value_aside_until_the_old_one_is_revoke
     assert "Stripe dashboard" in session.text()  # the provider's own steps
     session.acknowledge()
     canary = f"sk_live_{uuid.uuid4().hex}"
-    session.answer(canary)
+    asyncio.run(session.answer(canary))
     assert world.keyring == {"STRIPE_SECRET_KEY" + PENDING_SUFFIX: canary}
     assert "redeploy" in session.text()  # a Vercel env var reaches the site only on deploy
     session.acknowledge()
@@ -171,7 +171,7 @@ def test_rotating_a_secret_keeps_the_new_value_aside_until_the_old_one_is_revoke
     session.acknowledge()  # revoke at Stripe
     assert session.step.kind == "confirm"
     assert made.secret("STRIPE_SECRET_KEY").last_rotated is None  # nothing recorded yet
-    session.confirm()
+    asyncio.run(session.confirm())
     assert session.finished and session.run.status == "done"
     assert world.keyring == {"STRIPE_SECRET_KEY": canary}
     saved = Engagement.load(made.path)
@@ -196,7 +196,7 @@ def test_a_required_check_that_fails_keeps_the_run_at_that_step_and_it_resumes(t
     assert "1. Open Deployments" in session.text()  # the recorded rollback steps
     session.acknowledge()
     assert session.default() == "dpl_1"
-    session.answer("dpl_0")
+    asyncio.run(session.answer("dpl_0"))
     outcome = asyncio.run(session.check())
     assert not outcome.passed and session.step.id == "record"  # informative: goes on
     # quit here; later, from the file:
@@ -204,7 +204,7 @@ def test_a_required_check_that_fails_keeps_the_run_at_that_step_and_it_resumes(t
     [run] = [r for r in reopened.runbook_runs if r.in_progress]
     resumed = Session.resume(reopened, procedure, run.id, World().services())
     assert resumed.step.id == "record"
-    resumed.confirm()
+    asyncio.run(resumed.confirm())
     saved = Engagement.load(made.path)
     assert saved.deploy.last_good == "dpl_1"  # the smoke test failed: not known to work
     assert "Rolled production back to dpl_0; the smoke test did NOT pass." in [
@@ -220,7 +220,7 @@ def test_a_required_check_must_pass_before_going_on(tmp_path):
     )
     for _ in range(5):
         if session.step.kind == "input":
-            session.answer("")  # the new value is optional
+            asyncio.run(session.answer(""))  # the new value is optional
         else:
             session.acknowledge()
     assert session.step.id == "smoke"
@@ -312,7 +312,7 @@ def test_restore_a_redirect_finds_the_broken_one_and_waits_until_it_is_back(tmp_
     try:
         session.settle(asyncio.run(session.look()))
         assert session.step.kind == "confirm"
-        session.confirm()
+        asyncio.run(session.confirm())
     finally:
         fixed.stop()
     outcomes = Engagement.load(path).runbook_runs[-1].outcomes

@@ -97,7 +97,7 @@ class Session:
         session = cls(engagement, procedure, run, services)
         first = procedure.steps[0]
         if secret is not None and first.kind == "input" and first.choices == "secrets":
-            session.answer(f"{secret.name}\t{secret.environment}")  # chosen already
+            session._choose_secret(f"{secret.name}\t{secret.environment}")  # chosen already
         session.save()
         return session
 
@@ -160,7 +160,9 @@ class Session:
         self._require("instruction")
         self._done("done", self.step.title or "read")
 
-    def answer(self, value: str) -> None:
+    async def answer(self, value: str) -> None:
+        """Take the person's answer; a new secret value goes to the keyring in a thread
+        (a locked keyring may wait on its unlock prompt) and never into the file."""
         step = self._require("input")
         value = value.strip()
         if not value:
@@ -177,7 +179,7 @@ class Session:
             secret = self.secret
             if secret is None:
                 raise StepRefused("Choose which secret this is first.")
-            self.services.keep_pending(secret, value)
+            await asyncio.to_thread(self.services.keep_pending, secret, value)
             self._done("kept", "a new value, in the keyring only")
             return
         self._done("answered", value, inputs={step.name: value})
@@ -226,10 +228,10 @@ class Session:
             raise StepRefused("This step's checks must pass before the runbook can go on.")
         self._done("skipped", "went on without it")
 
-    def confirm(self) -> str:
+    async def confirm(self) -> str:
         """The person said yes: record what the step records, and say what was recorded."""
         step = self._require("confirm")
-        said = self._record(step.record)
+        said = await self._record(step.record)
         self._done("confirmed", said)
         return said
 
@@ -242,14 +244,14 @@ class Session:
 
     # -- recording --------------------------------------------------------------------------
 
-    def _record(self, record: str) -> str:
+    async def _record(self, record: str) -> str:
         engagement = self.engagement
         inputs = self.run.inputs or {}
         if record == "rotation":
             secret = self.secret
             if secret is None:
                 raise StepRefused("No secret was chosen, so there is no rotation to record.")
-            kept = self.services.promote_pending(secret)
+            kept = await asyncio.to_thread(self.services.promote_pending, secret)
             note = "new value kept in the keyring" if kept else ""
             engagement.record_rotation(secret.name, secret.environment, note=note)
             return f"{secret.label} recorded as rotated today" + (f"; {note}" if kept else "")

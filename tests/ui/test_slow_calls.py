@@ -8,13 +8,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from launchtui.child_run import FinishedRun
 from launchtui.engagement import Engagement, RunRecord, Secret
 from launchtui.export import Report
 from launchtui.findings import Finding, Severity, Status
 from launchtui.ui.app import make_app
+from launchtui.ui.screens.runbook import RunbookScreen
 from launchtui.ui.screens.sprint import SprintScreen
 from launchtui.ui.screens.welcome import WelcomeScreen
 from launchtui.vault import store, value_fingerprint
@@ -124,6 +125,44 @@ class HeldLab:
 
     def stop(self) -> None:
         self.stopped = True
+
+
+class HeldWrites(MemoryKeyring):
+    """A keyring whose writes wait until the test lets them go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = threading.Event()
+        self.held_out = False
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if not self.released.wait(HOLD_S):
+            self.held_out = True
+        super().set_password(service, username, password)
+
+
+async def test_a_runbook_keeps_a_new_secret_value_without_holding_the_app(acme):
+    with_secrets(acme, "STRIPE_SECRET_KEY")
+    keyring = HeldWrites()
+    with selected_keyring(keyring):
+        app = make_app(acme, clock=fixed_clock, operator="dana")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("k")
+            await pilot.pause()
+            app.screen.query_one("#secrets DataTable", DataTable).focus()
+            await pilot.press("t")
+            await pilot.pause()
+            runner = app.screen
+            assert isinstance(runner, RunbookScreen)
+            await pilot.press("enter", "enter")  # where it lives; make a new value
+            await pilot.pause()
+            field = runner.query_one("#answer", Input)
+            await pilot.press(*"sk_live_new_value_0123456789", "enter")
+            await pilot.press("x")  # typed while the keyring is still writing
+            assert field.value == "x" and runner.session.step.kind == "input"
+            keyring.released.set()
+            await until(pilot, lambda: runner.session.step.kind != "input")
+    assert not keyring.held_out
 
 
 async def test_the_welcome_screen_answers_keys_while_the_demo_lab_starts(tmp_path, monkeypatch):

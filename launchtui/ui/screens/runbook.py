@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import ClassVar
+from collections.abc import Awaitable, Callable
+from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +23,8 @@ from textual.widgets.option_list import Option
 from ...engagement import EngagementError
 from ...procedures.session import CheckOutcome, Session, StepRefused
 from ..actions import bindings
+
+T = TypeVar("T")
 
 _MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "error": "?", "skipped": "-"}
 _HINTS = {
@@ -41,7 +44,7 @@ class RunbookScreen(Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.checking = False
+        self.waiting = False  # on a look, or on the keyring: keys wait too
         self.shown_step = -1  # the step on screen (the session may already be past it)
         self._wait_started: float | None = None
 
@@ -124,12 +127,12 @@ class RunbookScreen(Screen[None]):
 
     @work(thread=True, group="runbook-checks", exclusive=True, exit_on_error=False)
     def look(self) -> None:
-        self.checking = True
+        self.waiting = True
         outcome = asyncio.run(self.session.look())
         self.app.call_from_thread(self.looked, outcome)
 
     def looked(self, outcome: CheckOutcome) -> None:
-        self.checking = False
+        self.waiting = False
         step = self.session.step
         self.show_outcome(outcome)
         waited = time.monotonic() - (self._wait_started or time.monotonic())
@@ -164,7 +167,7 @@ class RunbookScreen(Screen[None]):
 
     def action_next(self) -> None:
         session = self.session
-        if session.finished or self.checking:
+        if session.finished or self.waiting:
             return
         if not self.showing_current_step():
             return  # a check passed while its results were on screen: now go on
@@ -193,6 +196,8 @@ class RunbookScreen(Screen[None]):
         self.submit_answer(event.option.id or "")
 
     def submit_answer(self, value: str | None = None) -> None:
+        if self.waiting:
+            return
         field = self.query_one("#answer", Input)
         if value is None:
             choices = self.query_one("#choices", OptionList)
@@ -201,14 +206,23 @@ class RunbookScreen(Screen[None]):
                 value = option.id or ""
             else:
                 value = field.value
+        field.value = ""  # a secret never stays on screen
+        self.waiting = True
+        self.hand_over(lambda: self.session.answer(value), then=lambda _: self.show_step())
+
+    @work(group="runbook-steps", exit_on_error=False)
+    async def hand_over(self, step: Callable[[], Awaitable[T]], then: Callable[[T], None]) -> None:
+        """Await the session's step on the UI loop, so the engagement is only ever edited
+        there, while its keyring call runs in a thread; the screen keeps answering (keys
+        that would act on the run wait for `waiting` to clear)."""
         try:
-            self.session.answer(value)
+            result = await step()
         except (StepRefused, EngagementError) as exc:
             self.notify(str(exc), severity="error")
             return
         finally:
-            field.value = ""  # a secret never stays on screen
-        self.show_step()
+            self.waiting = False
+        then(result)
 
     def showing_current_step(self) -> bool:
         """Whether the screen shows the step the session is at; if not, show it now, so
@@ -219,15 +233,14 @@ class RunbookScreen(Screen[None]):
         return False
 
     def action_confirm(self) -> None:
-        if not self.showing_current_step():
+        if self.waiting or not self.showing_current_step():
             return
         if self.session.finished or self.session.step.kind != "confirm":
             return
-        try:
-            said = self.session.confirm()
-        except (StepRefused, EngagementError) as exc:
-            self.notify(str(exc), severity="error")
-            return
+        self.waiting = True
+        self.hand_over(self.session.confirm, then=self.confirmed)
+
+    def confirmed(self, said: str) -> None:
         self.notify(f"Recorded: {said}.")
         self.show_step()
 
@@ -239,13 +252,13 @@ class RunbookScreen(Screen[None]):
         if (
             not self.session.finished
             and self.session.step.kind in ("check", "wait")
-            and not self.checking
+            and not self.waiting
         ):
             self._wait_started = time.monotonic()
             self.look()
 
     def action_skip(self) -> None:
-        if self.session.finished or self.checking or not self.showing_current_step():
+        if self.session.finished or self.waiting or not self.showing_current_step():
             return
         try:
             self.session.skip()
@@ -255,6 +268,9 @@ class RunbookScreen(Screen[None]):
         self.show_step()
 
     def action_pause(self) -> None:
+        if any(w.group == "runbook-steps" and not w.is_finished for w in self.workers):
+            self.notify("Still keeping the last step; escape again in a moment.")
+            return  # leaving now could drop a step whose value already reached the keyring
         if not self.session.finished:
             self.notify(
                 f"Paused at step {self.session.run.step + 1}: it resumes from the founder home."
