@@ -34,8 +34,8 @@ def write_atomically(
     require_writable(path, current)
     if keep_backup and current is not None:
         backup = path.with_name(path.name + ".bak")
-        _replace(backup, path.read_bytes(), _stat_or_none(backup), like=current)
-    _replace(path, data, current, like=current, mode=mode)
+        _replace(backup, path.read_bytes(), like=current)
+    _replace(path, data, like=current, mode=mode)
 
 
 def require_writable(path: Path, current: os.stat_result | None = None) -> None:
@@ -74,31 +74,21 @@ def remove_leftover_temps(path: Path) -> list[Path]:
 
 
 def _replace(
-    path: Path,
-    data: bytes,
-    current: os.stat_result | None,
-    *,
-    like: os.stat_result | None,
-    mode: int | None = None,
+    path: Path, data: bytes, *, like: os.stat_result | None, mode: int | None = None
 ) -> None:
     """Write `data` over `path` with the owner and mode of `like` (else `mode`/umask)."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # The final mode before any data is written: a private file is never readable
         # by others, not even for the moment between write and rename.
-        model = like or current
-        os.chmod(temp_name, stat.S_IMODE(model.st_mode) if model else (mode or 0o666) & ~_umask())
+        os.chmod(temp_name, stat.S_IMODE(like.st_mode) if like else (mode or 0o666) & ~_umask())
         if (
-            model is not None
+            like is not None
             and hasattr(os, "fchown")
-            and (model.st_uid, model.st_gid)
-            != (
-                os.geteuid(),
-                os.getegid(),
-            )
+            and (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid())
         ):
             with contextlib.suppress(PermissionError):  # a group we are not in: keep ours
-                os.fchown(handle, model.st_uid if _can_give_to(model.st_uid) else -1, model.st_gid)
+                os.fchown(handle, like.st_uid if _can_give_to(like.st_uid) else -1, like.st_gid)
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
