@@ -3,7 +3,6 @@ the handover, and the runbooks for the day something breaks."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from textual import on
@@ -17,19 +16,9 @@ from ...engagement import Engagement, Secret
 from ...procedures.model import Procedure, ProcedureError, load_procedures
 from ...procedures.services import engagement_services
 from ...procedures.session import Session
+from ...sprint import STALE_AFTER, age_text
 from ..actions import bindings
 from .base import LaunchScreen
-
-
-def how_long_ago(moment: dt.datetime | None, now: dt.datetime) -> str:
-    if moment is None:
-        return "never"
-    seconds = max((now - moment).total_seconds(), 0)
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            amount = int(seconds // size)
-            return f"{amount} {unit}{'' if amount == 1 else 's'} ago"
-    return "just now"
 
 
 class FounderHomeScreen(LaunchScreen):
@@ -66,13 +55,9 @@ class FounderHomeScreen(LaunchScreen):
         engagement = self.engagement
         now = self.app.clock()
         last = engagement.last_checked
-        stale = (
-            " — time to check again (r)"
-            if last is None or now - last > dt.timedelta(days=7)
-            else ""
-        )
+        stale = " — time to check again (r)" if last is None or now - last > STALE_AFTER else ""
         self.query_one("#last-checked", Static).update(
-            f"Last checked: {how_long_ago(last, now)}"
+            f"Last checked: {'never' if last is None else age_text(last, now)}"
             + (f" ({last:%d %b %Y %H:%M} UTC)" if last else "")
             + stale
         )
