@@ -84,26 +84,25 @@ def _views_file() -> Path:
     return cache_dir() / "views.json"
 
 
-def view_state(engagement_path: Path) -> dict[str, Any]:
-    """What the app last showed for this engagement; empty when unknown or unreadable."""
+def _read_views() -> dict[str, Any]:
+    """Every engagement's view state; empty when the file is missing or unreadable."""
     try:
         views = json.loads(_views_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    state = views.get(str(engagement_path.resolve())) if isinstance(views, dict) else None
+    return views if isinstance(views, dict) else {}
+
+
+def view_state(engagement_path: Path) -> dict[str, Any]:
+    """What the app last showed for this engagement; empty when unknown or unreadable."""
+    state = _read_views().get(str(engagement_path.resolve()))
     return state if isinstance(state, dict) else {}
 
 
 def remember_view_state(engagement_path: Path, state: dict[str, Any]) -> None:
     """Keep view state for next time; failing to is never worth an error."""
-    key = str(engagement_path.resolve())
-    try:
-        views = json.loads(_views_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        views = {}
-    if not isinstance(views, dict):
-        views = {}
-    views[key] = state
+    views = _read_views()
+    views[str(engagement_path.resolve())] = state
     with contextlib.suppress(OSError):
         _views_file().parent.mkdir(parents=True, exist_ok=True)
         write_atomically(_views_file(), json.dumps(views, indent=1).encode("utf-8"))
