@@ -14,7 +14,7 @@ from ..findings import Finding, Severity, Status
 from ..net.fetch import Fetch, Hop
 from ..net.page import first_party_assets
 from ..parsers.cache_control import CacheControl, parse_cache_control
-from .http import landing_fetches, landing_pages, not_answered
+from .http import judge_final_pages, landing_fetches, landing_pages
 from .registry import CheckSpec, register
 
 PRIVATE_LEAK = CheckSpec("cache.private-leak", "Private data in shared caches", Severity.CRITICAL)
@@ -58,17 +58,13 @@ async def check_private_leak(context: CheckContext) -> list[Finding]:
     # Routes first: when a login route and a landing page end on the same URL, it is judged
     # as the private page it is.
     starts = dict(zip(route_urls, routes, strict=True))
-    for host, fetch in (await landing_fetches(context)).items():
-        starts.setdefault(f"https://{host}/", fetch)
-    judged: dict[str, Finding] = {}
-    for url, fetch in starts.items():
-        final = fetch.final if fetch.ok else None
-        if final is None:
-            judged[url] = not_answered(PRIVATE_LEAK, url, fetch)
-        else:
-            private = final.url in private_urls or url in private_urls
-            judged.setdefault(final.url, judge_private_leak(final, private))
-    return list(judged.values()) or [
+    for url, fetch in (await landing_fetches(context)).items():
+        starts.setdefault(url, fetch)
+
+    def judge(start: str, page: Hop) -> Finding:
+        return judge_private_leak(page, page.url in private_urls or start in private_urls)
+
+    return judge_final_pages(PRIVATE_LEAK, starts, judge) or [
         PRIVATE_LEAK.finding(
             context.apex, Status.SKIPPED, "No host has an address, so caching could not be judged."
         )

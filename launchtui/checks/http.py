@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+from collections.abc import Callable, Mapping
 
 from ..context import CheckContext, Host
 from ..findings import Finding, Severity, Status
@@ -52,10 +53,10 @@ async def reachable_variants(context: CheckContext) -> dict[str, Fetch]:
 
 
 async def landing_fetches(context: CheckContext) -> dict[str, Fetch]:
-    """https://host/ for every host that resolves, followed to the end, by host."""
-    hosts = await reachable_hosts(context)
-    fetches = await asyncio.gather(*(context.http.fetch(f"https://{h}/") for h in hosts))
-    return dict(zip(hosts, fetches, strict=True))
+    """https://host/ for every host that resolves, followed to the end, by that URL."""
+    urls = [f"https://{host}/" for host in await reachable_hosts(context)]
+    fetches = await asyncio.gather(*(context.http.fetch(url) for url in urls))
+    return dict(zip(urls, fetches, strict=True))
 
 
 async def landing_pages(context: CheckContext) -> list[Fetch]:
@@ -77,6 +78,21 @@ def not_answered(spec: CheckSpec, target: str, fetch: Fetch) -> Finding:
         f"Not judged: {reason}",
         evidence={"error": fetch.error, "error_kind": fetch.error_kind},
     )
+
+
+def judge_final_pages(
+    spec: CheckSpec, starts: Mapping[str, Fetch], judge: Callable[[str, Hop], Finding]
+) -> list[Finding]:
+    """`judge(start, page)` once for each page the `starts` end at (the apex and www often
+    end at the same one), and `not_answered` for each start that reached no page."""
+    judged: dict[str, Finding] = {}
+    for url, fetch in starts.items():
+        page = fetch.final if fetch.ok else None
+        if page is None:
+            judged[url] = not_answered(spec, url, fetch)
+        elif page.url not in judged:
+            judged[page.url] = judge(url, page)
+    return list(judged.values())
 
 
 async def redirect_starts(context: CheckContext) -> dict[str, Fetch]:
@@ -420,15 +436,8 @@ def judge_hsts(host: str, fetch: Fetch) -> Finding:
 
 @register(HEADERS)
 async def check_security_headers(context: CheckContext) -> list[Finding]:
-    judged: dict[str, Finding] = {}
-    for host, fetch in (await landing_fetches(context)).items():
-        page = fetch.final if fetch.ok else None
-        if page is not None:
-            judged.setdefault(page.url, judge_headers(page))
-        else:
-            url = f"https://{host}/"
-            judged[url] = not_answered(HEADERS, url, fetch)
-    return list(judged.values()) or [
+    landings = await landing_fetches(context)
+    return judge_final_pages(HEADERS, landings, lambda _start, page: judge_headers(page)) or [
         HEADERS.finding(
             context.apex, Status.SKIPPED, "No host has an address, so no headers could be read."
         )
