@@ -72,6 +72,8 @@ def export(
     template_dir: Path | None,
 ) -> None:
     """Write the handover checklist, the "what changed" summary or the monitors."""
+    from .handover.render import RenderError  # shutil and tempfile: not for `launchtui --help`
+
     wanted = every_document(output_format) if what == "all" else [(what, output_format)]
     if not wanted or any(combination not in RENDERERS for combination in wanted):
         fail_usage(
@@ -89,13 +91,7 @@ def export(
     for document, fmt in wanted:
         try:
             data = render(context, document, fmt)
-        except ExportError as exc:
-            fail_usage(str(exc))
-        except Exception as exc:  # a template's own error: name it, never a traceback
-            from .handover.render import RenderError
-
-            if not isinstance(exc, RenderError):
-                raise
+        except (ExportError, RenderError) as exc:  # a template's own error is named too
             fail_usage(str(exc))
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
