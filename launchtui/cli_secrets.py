@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import Command, engagement_argument, fail_usage, load_engagement
+from .cli_common import Command, engagement_argument, fail_usage, format_option, load_engagement
 
 if TYPE_CHECKING:
     from .engagement import Actor, Engagement, Secret
@@ -65,13 +65,7 @@ def secrets() -> None:
 @secrets.command("list")
 @engagement_argument
 @_environment_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 def list_secrets(engagement_file: Path, environment: str | None, output_format: str) -> None:
     """List the inventory with each secret's status; never values."""
     engagement = load_engagement(engagement_file)
