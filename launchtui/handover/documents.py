@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,18 +47,15 @@ class ExportContext:
     prepared_by: str
     template_dir: Path | None = None
     system_fonts: bool = True  # False: only the bundled fonts (reproducible tests)
-    _words: PlainLanguage | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def words(self) -> PlainLanguage:
         from .plain import load_plain_language
 
-        if self._words is None:
-            folder = self.template_dir
-            if folder is None or not (folder / "plain-language.toml").is_file():
-                folder = resources.templates_dir()
-            self._words = load_plain_language(folder)
-        return self._words
+        folder = self.template_dir
+        if folder is None or not (folder / "plain-language.toml").is_file():
+            folder = resources.templates_dir()
+        return load_plain_language(folder)
 
     @cached_property
     def handover(self) -> dict[str, Any]:
